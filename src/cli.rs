@@ -1,0 +1,102 @@
+//! The clap tree: global flags and the subcommand enum. Each subcommand's own
+//! flags live beside its code in `commands/`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::commands;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "b24tel",
+    version,
+    about = "Attach call recordings and transcripts to completed calls in a Bitrix24 portal",
+    propagate_version = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct GlobalArgs {
+    /// Profile in the config file
+    #[arg(
+        short = 'p',
+        long,
+        env = "B24TEL_PROFILE",
+        global = true,
+        value_name = "NAME"
+    )]
+    pub profile: Option<String>,
+
+    /// Config file [default: <config dir>/b24tel/config.toml]
+    #[arg(long, env = "B24TEL_CONFIG", global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+
+    /// Inbound webhook URL https://PORTAL/rest/USER_ID/CODE/; overrides the profile
+    #[arg(
+        long,
+        env = "B24TEL_WEBHOOK",
+        global = true,
+        value_name = "URL",
+        hide_env_values = true
+    )]
+    pub webhook: Option<String>,
+
+    /// Output format [default: table on a terminal, json otherwise]
+    #[arg(short = 'o', long, env = "B24TEL_OUTPUT", global = true, value_enum)]
+    pub output: Option<OutputFormat>,
+
+    /// No progress bar, no warnings
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+
+    /// One line per HTTP exchange on stderr
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+
+    /// Validate everything and print the request that would be sent; send nothing
+    #[arg(long, global = true)]
+    pub dry_run: bool,
+
+    /// Give up on a request that makes no progress for this long [default: 60]
+    #[arg(long, global = true, value_name = "SECS")]
+    pub timeout: Option<u64>,
+
+    /// Retries for retryable failures [default: 3]
+    #[arg(long, global = true, value_name = "N")]
+    pub retries: Option<u32>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Json,
+    Table,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Manage the config file and its profiles
+    #[command(subcommand)]
+    Config(commands::config::Cmd),
+    /// Check the config, the connection, authentication and the telephony scope
+    Doctor,
+    /// Print a shell completion script
+    Completions(commands::completions::Cmd),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn verify_cli() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,229 @@
+//! `b24tel config init|show|path`: write a profile, show the file with secrets
+//! hidden, tell where the file is.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::Path;
+
+use clap::{Args, Subcommand};
+use serde_json::{json, Map, Value};
+
+use crate::cli::GlobalArgs;
+use crate::config::{self, Auth};
+use crate::failure::{Failure, Kind};
+use crate::output::Ui;
+use crate::secret::redact_url;
+
+#[derive(Debug, Subcommand)]
+pub enum Cmd {
+    /// Write a webhook profile (-p NAME, --webhook URL) with mode 0600
+    Init(InitArgs),
+    /// Show the config file's profiles, secrets as ***
+    Show,
+    /// Print where the config file is
+    Path,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Replace an existing profile of the same name
+    #[arg(long)]
+    pub force: bool,
+}
+
+pub fn run(cmd: Cmd, global: &GlobalArgs, ui: &Ui) -> anyhow::Result<()> {
+    let path = config::config_path(global)?;
+    match cmd {
+        Cmd::Init(args) => init(&path, global, args.force, ui),
+        Cmd::Show => show(&path, ui),
+        Cmd::Path => {
+            if ui.is_json() {
+                let mut fields = Map::new();
+                fields.insert("path".into(), json!(path.display().to_string()));
+                fields.insert("exists".into(), json!(path.exists()));
+                ui.result(&fields);
+            } else {
+                println!("{}", path.display());
+            }
+            Ok(())
+        }
+    }
+}
+
+fn init(path: &Path, global: &GlobalArgs, force: bool, ui: &Ui) -> anyhow::Result<()> {
+    let name = global.profile.clone().unwrap_or_else(|| "default".into());
+    let loaded = config::load(path)?;
+    if let Some(file) = &loaded.file {
+        if file.profiles.contains_key(&name) && !force {
+            return Err(Failure::config(format!(
+                "profile '{name}' already exists in {}",
+                path.display()
+            ))
+            .with_hint("pass --force to replace it, or pick another name with -p")
+            .into());
+        }
+    }
+    let webhook = match &global.webhook {
+        Some(url) => url.clone(),
+        None => ask_webhook()?,
+    };
+    let Auth::Webhook(webhook) = config::webhook_auth(&webhook, "--webhook").map_err(|mut f| {
+        f.kind = Kind::InvalidInput;
+        f
+    })?
+    else {
+        unreachable!("webhook_auth only builds webhook auth")
+    };
+
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => {
+            return Err(Failure::config(format!("cannot read {}: {e}", path.display())).into())
+        }
+    };
+    // toml_edit keeps the user's comments and the other profiles as they are.
+    let mut doc: toml_edit::DocumentMut = text
+        .parse()
+        .map_err(|e| Failure::config(format!("invalid config file {}: {e}", path.display())))?;
+    if doc.get("default_profile").is_none() {
+        doc["default_profile"] = toml_edit::value(name.as_str());
+    }
+    if doc.get("profiles").is_none() {
+        let mut profiles = toml_edit::Table::new();
+        profiles.set_implicit(true);
+        doc["profiles"] = toml_edit::Item::Table(profiles);
+    }
+    let mut profile = toml_edit::Table::new();
+    profile["webhook_url"] = toml_edit::value(webhook.expose());
+    doc["profiles"][name.as_str()] = toml_edit::Item::Table(profile);
+    write_private(path, doc.to_string().as_bytes())?;
+
+    let mut fields = Map::new();
+    fields.insert("path".into(), json!(path.display().to_string()));
+    fields.insert("profile".into(), json!(name));
+    fields.insert("webhook_url".into(), json!(webhook.redacted()));
+    ui.result(&fields);
+    Ok(())
+}
+
+fn ask_webhook() -> Result<String, Failure> {
+    let no_url = || {
+        Failure::usage("no webhook URL given")
+            .with_hint("pass --webhook https://PORTAL/rest/USER_ID/CODE/ (or set B24TEL_WEBHOOK)")
+    };
+    if !std::io::stdin().is_terminal() {
+        return Err(no_url());
+    }
+    eprint!("Inbound webhook URL (https://PORTAL/rest/USER_ID/CODE/): ");
+    let _ = std::io::stderr().flush();
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|_| no_url())?;
+    let line = line.trim().to_string();
+    if line.is_empty() {
+        return Err(no_url());
+    }
+    Ok(line)
+}
+
+/// Writes through a 0600 temporary file renamed into place, so the secret is never
+/// readable by others, not even for a moment, and a crash leaves the old file whole.
+fn write_private(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
+    let fail = |what: &str, e: std::io::Error| {
+        Failure::config(format!("cannot {what} {}: {e}", path.display()))
+    };
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder
+            .create(dir)
+            .map_err(|e| fail("create the folder of", e))?;
+    }
+    let tmp = path.with_extension("toml.tmp");
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(&tmp).map_err(|e| fail("write", e))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))
+            .map_err(|e| fail("set the mode of", e))?;
+    }
+    file.write_all(bytes)
+        .and_then(|_| file.sync_all())
+        .map_err(|e| fail("write", e))?;
+    std::fs::rename(&tmp, path).map_err(|e| fail("write", e))
+}
+
+fn show(path: &Path, ui: &Ui) -> anyhow::Result<()> {
+    let loaded = super::load_config(path, ui)?;
+    let Some(file) = loaded.file else {
+        return Err(
+            Failure::config(format!("no config file at {}", path.display()))
+                .with_hint("create one with `b24tel config init -p NAME --webhook URL`")
+                .into(),
+        );
+    };
+    let profiles: Vec<Map<String, Value>> = file
+        .profiles
+        .iter()
+        .map(|(name, entry)| {
+            let mut row = Map::new();
+            row.insert("name".into(), json!(name));
+            row.insert(
+                "default".into(),
+                json!(file.default_profile.as_deref() == Some(name.as_str())),
+            );
+            row.insert(
+                "webhook_url".into(),
+                json!(entry.webhook_url.as_deref().map(redact_url)),
+            );
+            row.insert("portal_url".into(), json!(entry.portal_url));
+            row.insert(
+                "access_token".into(),
+                json!(entry.access_token.as_ref().map(|_| "***")),
+            );
+            row.insert("timeout_secs".into(), json!(entry.timeout_secs));
+            row.insert("retries".into(), json!(entry.retries));
+            row.insert(
+                "ca_cert".into(),
+                json!(entry.ca_cert.as_ref().map(|p| p.display().to_string())),
+            );
+            row.insert("allow_http".into(), json!(entry.allow_http));
+            row
+        })
+        .collect();
+    if ui.is_json() {
+        let mut fields = Map::new();
+        fields.insert("path".into(), json!(path.display().to_string()));
+        fields.insert("default_profile".into(), json!(file.default_profile));
+        fields.insert(
+            "profiles".into(),
+            Value::Array(profiles.into_iter().map(Value::Object).collect()),
+        );
+        ui.result(&fields);
+    } else {
+        ui.note(&format!("# {}", path.display()));
+        ui.rows(
+            &[
+                "name",
+                "default",
+                "webhook_url",
+                "portal_url",
+                "access_token",
+                "timeout_secs",
+                "retries",
+                "ca_cert",
+                "allow_http",
+            ],
+            &profiles,
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,327 @@
+//! Profiles: the TOML config file, and the layering flag > environment > profile >
+//! built-in default that turns it into the settings one run uses.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::cli::GlobalArgs;
+use crate::failure::Failure;
+use crate::secret::{Secret, SecretUrl};
+
+pub const DEFAULT_TIMEOUT_SECS: u64 = 60;
+pub const DEFAULT_RETRIES: u32 = 3;
+pub const ACCESS_TOKEN_ENV: &str = "B24TEL_ACCESS_TOKEN";
+
+/// The config file as written on disk.
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default_profile: Option<String>,
+    #[serde(default)]
+    pub profiles: BTreeMap<String, ProfileEntry>,
+}
+
+/// One `[profiles.NAME]` table.
+#[derive(Debug, Default, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileEntry {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub webhook_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub portal_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub access_token: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeout_secs: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retries: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ca_cert: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allow_http: Option<bool>,
+}
+
+/// How requests authenticate.
+#[derive(Debug, Clone)]
+pub enum Auth {
+    /// `https://PORTAL/rest/USER_ID/CODE/`: the method name is appended.
+    Webhook(SecretUrl),
+    /// `https://PORTAL`: methods go to `/rest/METHOD` with `auth` in the body.
+    OAuth { portal_url: String, token: Secret },
+}
+
+impl Auth {
+    /// The portal's base URL, for checks that do not need the secret.
+    pub fn base_url(&self) -> &str {
+        match self {
+            Auth::Webhook(url) => url.expose(),
+            Auth::OAuth { portal_url, .. } => portal_url,
+        }
+    }
+}
+
+/// The settings one run talks to the portal with, after layering.
+#[derive(Debug, Clone)]
+pub struct Profile {
+    pub name: Option<String>,
+    pub auth: Auth,
+    pub timeout: Duration,
+    pub retries: u32,
+    pub ca_cert: Option<PathBuf>,
+    pub allow_http: bool,
+}
+
+/// A loaded config file and where it came from.
+#[derive(Debug)]
+pub struct Loaded {
+    pub path: PathBuf,
+    pub file: Option<ConfigFile>,
+    /// Set when the file's mode lets group or others read it.
+    pub readable_by_others: bool,
+}
+
+/// Where the config file is: `--config`/`B24TEL_CONFIG`, else the platform's config dir.
+pub fn config_path(global: &GlobalArgs) -> Result<PathBuf, Failure> {
+    if let Some(path) = &global.config {
+        return Ok(path.clone());
+    }
+    dirs::config_dir()
+        .map(|dir| dir.join("b24tel").join("config.toml"))
+        .ok_or_else(|| {
+            Failure::config("cannot tell where the config directory is")
+                .with_hint("pass --config PATH or set B24TEL_CONFIG")
+        })
+}
+
+/// Reads and parses the config file; a missing file is `file: None`, not an error.
+pub fn load(path: &Path) -> Result<Loaded, Failure> {
+    let text = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(Loaded {
+                path: path.to_path_buf(),
+                file: None,
+                readable_by_others: false,
+            })
+        }
+        Err(e) => {
+            return Err(
+                Failure::config(format!("cannot read config file {}: {e}", path.display()))
+                    .with_hint("check the file's permissions, or pass another file with --config"),
+            )
+        }
+    };
+    let text = String::from_utf8(text).map_err(|_| {
+        Failure::config(format!("config file {} is not UTF-8 text", path.display()))
+    })?;
+    let file: ConfigFile = toml::from_str(&text).map_err(|e| parse_failure(path, &text, &e))?;
+    Ok(Loaded {
+        path: path.to_path_buf(),
+        file: Some(file),
+        readable_by_others: readable_by_others(path),
+    })
+}
+
+fn parse_failure(path: &Path, text: &str, error: &toml::de::Error) -> Failure {
+    let place = match error.span() {
+        Some(span) => {
+            let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
+            format!("{}:{line}", path.display())
+        }
+        None => path.display().to_string(),
+    };
+    let reason = error.message().trim().to_string();
+    Failure::config(format!("invalid config file {place}: {reason}")).with_hint(
+        "see config.example.toml for every key, or recreate the profile with `b24tel config init --force`",
+    )
+}
+
+#[cfg(unix)]
+pub fn readable_by_others(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path)
+        .map(|m| m.permissions().mode() & 0o077 != 0)
+        .unwrap_or(false)
+}
+
+#[cfg(not(unix))]
+pub fn readable_by_others(_path: &Path) -> bool {
+    false
+}
+
+/// Layers flag > environment > profile > default into the settings of this run.
+pub fn resolve(global: &GlobalArgs, loaded: &Loaded) -> Result<Profile, Failure> {
+    let file = loaded.file.as_ref();
+    // clap has already applied flag > env for --profile and --webhook.
+    let chosen_name = global
+        .profile
+        .clone()
+        .or_else(|| file.and_then(|f| f.default_profile.clone()));
+    let entry = match &chosen_name {
+        Some(name) => match file.and_then(|f| f.profiles.get(name)) {
+            Some(entry) => Some(entry.clone()),
+            None => return Err(missing_profile(name, loaded)),
+        },
+        None => None,
+    };
+    let entry_or_default = entry.clone().unwrap_or_default();
+    let place = |key: &str| match &chosen_name {
+        Some(name) => format!("{} [profiles.{name}] {key}", loaded.path.display()),
+        None => key.to_string(),
+    };
+
+    let auth = if let Some(webhook) = &global.webhook {
+        webhook_auth(webhook, "--webhook / B24TEL_WEBHOOK")?
+    } else if let Some(webhook) = &entry_or_default.webhook_url {
+        webhook_auth(webhook, &place("webhook_url"))?
+    } else if let Some(portal_url) = &entry_or_default.portal_url {
+        let token = std::env::var(ACCESS_TOKEN_ENV)
+            .ok()
+            .filter(|t| !t.is_empty())
+            .or_else(|| entry_or_default.access_token.clone())
+            .ok_or_else(|| {
+                Failure::config(format!("{} has no access_token", place("portal_url"))).with_hint(
+                    format!("add access_token to the profile or set {ACCESS_TOKEN_ENV}"),
+                )
+            })?;
+        let portal_url = portal_url.trim_end_matches('/').to_string();
+        check_base_url(&portal_url, &place("portal_url"))?;
+        Auth::OAuth {
+            portal_url,
+            token: Secret::new(token),
+        }
+    } else {
+        return Err(match &chosen_name {
+            Some(name) => Failure::config(format!(
+                "profile '{name}' in {} has neither webhook_url nor portal_url",
+                loaded.path.display()
+            ))
+            .with_hint("add webhook_url = \"https://PORTAL/rest/USER_ID/CODE/\" to the profile"),
+            None => Failure::config("no portal configured").with_hint(
+                "run `b24tel config init --webhook https://PORTAL/rest/USER_ID/CODE/`, \
+                 or pass --webhook / set B24TEL_WEBHOOK",
+            ),
+        });
+    };
+
+    Ok(Profile {
+        name: chosen_name,
+        auth,
+        timeout: Duration::from_secs(
+            global
+                .timeout
+                .or(entry_or_default.timeout_secs)
+                .unwrap_or(DEFAULT_TIMEOUT_SECS)
+                .max(1),
+        ),
+        retries: global
+            .retries
+            .or(entry_or_default.retries)
+            .unwrap_or(DEFAULT_RETRIES),
+        ca_cert: entry_or_default
+            .ca_cert
+            .map(|p| resolve_relative(&loaded.path, p)),
+        allow_http: entry_or_default.allow_http.unwrap_or(false),
+    })
+}
+
+fn missing_profile(name: &str, loaded: &Loaded) -> Failure {
+    match &loaded.file {
+        None => Failure::config(format!(
+            "profile '{name}' not found: config file {} does not exist",
+            loaded.path.display()
+        ))
+        .with_hint(format!(
+            "create it with `b24tel config init -p {name} --webhook https://PORTAL/rest/USER_ID/CODE/`"
+        )),
+        Some(file) => {
+            let known: Vec<&str> = file.profiles.keys().map(String::as_str).collect();
+            let known = if known.is_empty() {
+                "none".to_string()
+            } else {
+                known.join(", ")
+            };
+            Failure::config(format!(
+                "profile '{name}' not found in {} (profiles: {known})",
+                loaded.path.display()
+            ))
+            .with_hint(format!(
+                "pick one of them with -p, or add it with `b24tel config init -p {name} --webhook URL`"
+            ))
+        }
+    }
+}
+
+/// A `ca_cert` relative path is taken from the config file's folder.
+fn resolve_relative(config_path: &Path, path: PathBuf) -> PathBuf {
+    if path.is_absolute() {
+        path
+    } else {
+        config_path.parent().unwrap_or(Path::new(".")).join(path)
+    }
+}
+
+/// Checks the shape `http(s)://HOST/rest/USER_ID/CODE/` and normalises the trailing slash.
+pub fn webhook_auth(url: &str, place: &str) -> Result<Auth, Failure> {
+    let url = url.trim();
+    let shape_hint = "an inbound webhook URL looks like https://PORTAL/rest/USER_ID/CODE/ \
+                      (Bitrix24: Developer resources > Other > Inbound webhook)";
+    check_base_url(url, place)?;
+    let after_scheme = url.split_once("://").map(|(_, rest)| rest).unwrap_or("");
+    let path = after_scheme.split_once('/').map(|(_, p)| p).unwrap_or("");
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    let ok = segments.len() >= 3
+        && segments[segments.len() - 3] == "rest"
+        && segments[segments.len() - 2]
+            .bytes()
+            .all(|b| b.is_ascii_digit())
+        && !url.contains('?');
+    if !ok {
+        return Err(Failure::config(format!(
+            "{place}: {} is not an inbound webhook URL",
+            crate::secret::redact_url(url)
+        ))
+        .with_hint(shape_hint));
+    }
+    let mut normalised = url.to_string();
+    if !normalised.ends_with('/') {
+        normalised.push('/');
+    }
+    Ok(Auth::Webhook(SecretUrl::new(normalised)))
+}
+
+fn check_base_url(url: &str, place: &str) -> Result<(), Failure> {
+    let lower = url.to_ascii_lowercase();
+    let rest = lower
+        .strip_prefix("https://")
+        .or_else(|| lower.strip_prefix("http://"));
+    match rest {
+        Some(rest) if !rest.is_empty() && !rest.starts_with('/') => Ok(()),
+        _ => Err(Failure::config(format!(
+            "{place}: {} is not an http(s) URL with a host",
+            crate::secret::redact_url(url)
+        ))
+        .with_hint("write it as https://your-portal.bitrix24.com/...")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn webhook_shape_is_checked_and_normalised() {
+        match webhook_auth("https://x.bitrix24.com/rest/1/abc", "t").unwrap() {
+            Auth::Webhook(url) => assert_eq!(url.expose(), "https://x.bitrix24.com/rest/1/abc/"),
+            other => panic!("{other:?}"),
+        }
+        assert!(webhook_auth("https://x.bitrix24.com/", "t").is_err());
+        assert!(webhook_auth("ftp://x/rest/1/abc/", "t").is_err());
+        let error = webhook_auth("https://x/rest/one/abc/", "t").unwrap_err();
+        assert!(!error.to_string().contains("abc"), "{error}");
+    }
+}

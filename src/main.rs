@@ -1,0 +1,22 @@
+//! b24tel: attach call recordings and transcripts to completed calls in Bitrix24.
+
+mod cli;
+mod commands;
+mod config;
+mod failure;
+mod output;
+mod portal;
+mod secret;
+
+use clap::Parser;
+
+fn main() {
+    output::install_panic_hook();
+    let cli = cli::Cli::parse();
+    let ui = output::Ui::new(&cli.global);
+    let code = match commands::run(cli, &ui) {
+        Ok(()) => 0,
+        Err(error) => ui.report(&failure::from_anyhow(&error)),
+    };
+    std::process::exit(code);
+}

@@ -1,0 +1,177 @@
+//! What the user sees: results on stdout (JSON or a table), warnings, errors,
+//! progress and `-v` exchange lines on stderr.
+
+use std::io::{IsTerminal, Write};
+
+use comfy_table::{presets::NOTHING, Table};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use serde_json::{Map, Value};
+
+use crate::cli::{GlobalArgs, OutputFormat};
+use crate::failure::Failure;
+
+#[derive(Debug, Clone)]
+pub struct Ui {
+    pub format: OutputFormat,
+    pub quiet: bool,
+    pub verbose: bool,
+    stderr_is_terminal: bool,
+}
+
+impl Ui {
+    pub fn new(global: &GlobalArgs) -> Self {
+        let format = global.output.unwrap_or(if std::io::stdout().is_terminal() {
+            OutputFormat::Table
+        } else {
+            OutputFormat::Json
+        });
+        Ui {
+            format,
+            quiet: global.quiet,
+            verbose: global.verbose,
+            stderr_is_terminal: std::io::stderr().is_terminal(),
+        }
+    }
+
+    pub fn is_json(&self) -> bool {
+        self.format == OutputFormat::Json
+    }
+
+    /// One result object: a JSON line, or an aligned key/value table.
+    pub fn result(&self, fields: &Map<String, Value>) {
+        let text = if self.is_json() {
+            Value::Object(fields.clone()).to_string()
+        } else {
+            let mut table = Table::new();
+            table.load_preset(NOTHING);
+            for (key, value) in fields {
+                table.add_row(vec![key.clone(), display_value(value)]);
+            }
+            trim_table(&table)
+        };
+        print_line(&text);
+    }
+
+    /// Rows with the same keys: JSON lines, or a table with a header.
+    pub fn rows(&self, header: &[&str], rows: &[Map<String, Value>]) {
+        if self.is_json() {
+            for row in rows {
+                print_line(&Value::Object(row.clone()).to_string());
+            }
+            return;
+        }
+        let mut table = Table::new();
+        table.load_preset(NOTHING);
+        table.set_header(header.iter().map(|h| h.to_uppercase()));
+        for row in rows {
+            table.add_row(
+                header
+                    .iter()
+                    .map(|key| row.get(*key).map(display_value).unwrap_or_default()),
+            );
+        }
+        print_line(&trim_table(&table));
+    }
+
+    pub fn warn(&self, message: &str) {
+        if !self.quiet {
+            eprintln!("warning: {message}");
+        }
+    }
+
+    /// A step or note for people at a terminal (stderr, silenced by -q).
+    pub fn note(&self, message: &str) {
+        if !self.quiet {
+            eprintln!("{message}");
+        }
+    }
+
+    /// A `-v` line for one HTTP exchange; callers pass only redacted URLs.
+    pub fn exchange(&self, line: &str) {
+        if self.verbose {
+            eprintln!("> {line}");
+        }
+    }
+
+    /// A byte progress bar on stderr, only at a terminal and without -q.
+    pub fn progress_bar(&self, total: u64, label: &str) -> Option<ProgressBar> {
+        if self.quiet || !self.stderr_is_terminal {
+            return None;
+        }
+        let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{msg} [{bar:30}] {bytes}/{total_bytes} {binary_bytes_per_sec} ETA {eta}",
+            )
+            .expect("static template")
+            .progress_chars("=> "),
+        );
+        bar.set_message(label.to_string());
+        Some(bar)
+    }
+
+    /// Prints the failure (and the JSON error object under -o json); returns the exit code.
+    pub fn report(&self, failure: &Failure) -> i32 {
+        let mut text = format!("error: {failure}");
+        for detail in &failure.details {
+            text.push_str("\n  ");
+            text.push_str(detail);
+        }
+        if let Some(hint) = &failure.hint {
+            text.push_str("\nhint: ");
+            text.push_str(hint);
+        }
+        let mut stderr = std::io::stderr().lock();
+        let _ = writeln!(stderr, "{text}");
+        if self.is_json() {
+            let _ = writeln!(stderr, "{}", failure.to_json());
+        }
+        failure.exit_code()
+    }
+}
+
+fn display_value(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        Value::Null => "-".into(),
+        other => other.to_string(),
+    }
+}
+
+fn trim_table(table: &Table) -> String {
+    table
+        .lines()
+        .map(|line| {
+            line.strip_prefix(' ')
+                .unwrap_or(&line)
+                .trim_end()
+                .to_string()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Writes to stdout; a closed pipe (`| head`) ends the process quietly.
+fn print_line(text: &str) {
+    let mut stdout = std::io::stdout().lock();
+    if writeln!(stdout, "{text}")
+        .and_then(|_| stdout.flush())
+        .is_err()
+    {
+        std::process::exit(0);
+    }
+}
+
+/// A panic is a bug: say so in one line, without a backtrace, and exit 1.
+pub fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let location = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!(
+            "error: internal error{location}\nhint: this is a bug in b24tel; please report it with the command you ran"
+        );
+        std::process::exit(1);
+    }));
+}
