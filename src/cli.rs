@@ -81,6 +81,9 @@ pub enum OutputFormat {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Attach call recordings
+    #[command(subcommand)]
+    Record(commands::record::Cmd),
     /// Manage the config file and its profiles
     #[command(subcommand)]
     Config(commands::config::Cmd),

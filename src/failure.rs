@@ -72,9 +72,12 @@ impl Kind {
 }
 
 /// A failure the user should see: what happened, the portal's own words when it
-/// sent any, and a hint toward the fix.
+/// sent any, and a hint toward the fix. Boxed so `Result<_, Failure>` stays small.
 #[derive(Debug, Clone)]
-pub struct Failure {
+pub struct Failure(Box<FailureData>);
+
+#[derive(Debug, Clone)]
+pub struct FailureData {
     pub kind: Kind,
     pub message: String,
     /// The portal's `error` code.
@@ -88,14 +91,14 @@ pub struct Failure {
 
 impl Failure {
     pub fn new(kind: Kind, message: impl Into<String>) -> Self {
-        Failure {
+        Failure(Box::new(FailureData {
             kind,
             message: message.into(),
             code: None,
             description: None,
             hint: None,
             details: Vec::new(),
-        }
+        }))
     }
 
     pub fn invalid(message: impl Into<String>) -> Self {
@@ -146,6 +149,20 @@ impl Failure {
                 "exit_code": self.exit_code(),
             }
         })
+    }
+}
+
+impl std::ops::Deref for Failure {
+    type Target = FailureData;
+
+    fn deref(&self) -> &FailureData {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Failure {
+    fn deref_mut(&mut self) -> &mut FailureData {
+        &mut self.0
     }
 }
 

@@ -1,11 +1,13 @@
 //! b24tel: attach call recordings and transcripts to completed calls in Bitrix24.
 
+mod call;
 mod cli;
 mod commands;
 mod config;
 mod failure;
 mod output;
 mod portal;
+mod record;
 mod secret;
 
 use clap::Parser;

@@ -175,3 +175,11 @@ pub fn install_panic_hook() {
         std::process::exit(1);
     }));
 }
+
+/// An ordered result object from key/value pairs.
+pub fn fields<const N: usize>(pairs: [(&str, Value); N]) -> Map<String, Value> {
+    pairs
+        .into_iter()
+        .map(|(key, value)| (key.to_string(), value))
+        .collect()
+}

@@ -1,4 +1,4 @@
-//! `b24tel completions SHELL`, and the writer/checker of the checked-in `completions/`.
+//! `b24tel completions SHELL`; the checked-in `completions/` are kept current by a test.
 
 use clap::{Args, CommandFactory};
 use clap_complete::Shell;
@@ -16,36 +16,35 @@ pub fn run(cmd: Cmd) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub const SHELLS: [Shell; 5] = [
-    Shell::Bash,
-    Shell::Zsh,
-    Shell::Fish,
-    Shell::PowerShell,
-    Shell::Elvish,
-];
-
-pub fn script(shell: Shell) -> Vec<u8> {
+fn script(shell: Shell) -> Vec<u8> {
     let mut out = Vec::new();
     clap_complete::generate(shell, &mut Cli::command(), "b24tel", &mut out);
     out
-}
-
-/// The file name `completions/` keeps each shell's script under.
-pub fn file_name(shell: Shell) -> String {
-    match shell {
-        Shell::Bash => "b24tel.bash".into(),
-        Shell::Zsh => "_b24tel".into(),
-        Shell::Fish => "b24tel.fish".into(),
-        Shell::PowerShell => "_b24tel.ps1".into(),
-        Shell::Elvish => "b24tel.elv".into(),
-        other => format!("b24tel.{other}"),
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::path::Path;
+
+    const SHELLS: [Shell; 5] = [
+        Shell::Bash,
+        Shell::Zsh,
+        Shell::Fish,
+        Shell::PowerShell,
+        Shell::Elvish,
+    ];
+
+    /// The file name `completions/` keeps each shell's script under.
+    fn file_name(shell: Shell) -> String {
+        match shell {
+            Shell::Bash => "b24tel.bash".into(),
+            Shell::Zsh => "_b24tel".into(),
+            Shell::Fish => "b24tel.fish".into(),
+            Shell::PowerShell => "_b24tel.ps1".into(),
+            _ => "b24tel.elv".into(),
+        }
+    }
 
     /// Fails when `completions/` is stale; `UPDATE_COMPLETIONS=1 cargo test` rewrites it.
     #[test]

@@ -3,6 +3,7 @@
 pub mod completions;
 pub mod config;
 pub mod doctor;
+pub mod record;
 
 use crate::cli::{Cli, Command};
 use crate::output::Ui;
@@ -11,6 +12,7 @@ pub fn run(cli: Cli, ui: &Ui) -> anyhow::Result<()> {
     let global = cli.global;
     match cli.command {
         Command::Config(cmd) => config::run(cmd, &global, ui),
+        Command::Record(cmd) => record::run(cmd, &global, ui),
         Command::Doctor => doctor::run(&global, ui),
         Command::Completions(cmd) => completions::run(cmd),
     }

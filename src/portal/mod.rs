@@ -151,6 +151,33 @@ impl Portal {
         )
     }
 
+    /// Runs `attempt` again while the portal says the call is not found or not
+    /// finished yet, for up to `wait` (`--wait-for-call`).
+    pub fn until_call_ready<T>(
+        &self,
+        wait: Duration,
+        mut attempt: impl FnMut() -> Result<T, Failure>,
+    ) -> Result<T, Failure> {
+        let deadline = Instant::now() + wait;
+        let mut pause = Duration::from_secs(1);
+        loop {
+            match attempt() {
+                Err(failure) if is_call_not_ready(&failure) && Instant::now() < deadline => {
+                    let left = deadline.saturating_duration_since(Instant::now());
+                    let nap = pause.min(left);
+                    self.ui.note(&format!(
+                        "the call is not finished in Bitrix24 yet; asking again in {:.0} s ({:.0} s left of --wait-for-call)",
+                        nap.as_secs_f64().ceil(),
+                        left.as_secs_f64()
+                    ));
+                    std::thread::sleep(nap);
+                    pause = (pause * 2).min(Duration::from_secs(10));
+                }
+                other => return other,
+            }
+        }
+    }
+
     fn method_url(&self, method: &str) -> SecretUrl {
         match &self.auth {
             Auth::Webhook(url) => SecretUrl::new(format!("{}{method}", url.expose())),
@@ -180,10 +207,7 @@ impl Portal {
                 Ok(result) => return Ok(result),
                 Err(error) => error,
             };
-            let wait = match self.next_wait(&error, repeat, attempt) {
-                Ok(wait) => wait,
-                Err(failure) => return Err(failure),
-            };
+            let wait = self.next_wait(&error, repeat, attempt)?;
             attempt += 1;
             self.ui.warn(&format!(
                 "{}; retrying in {:.1} s (retry {attempt} of {})",

@@ -1,0 +1,291 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[b24tel] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'b24tel'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'b24tel'= {
+            cand -p 'Profile in the config file'
+            cand --profile 'Profile in the config file'
+            cand --config 'Config file [default: <config dir>/b24tel/config.toml]'
+            cand --webhook 'Inbound webhook URL https://PORTAL/rest/USER_ID/CODE/; overrides the profile'
+            cand -o 'Output format [default: table on a terminal, json otherwise]'
+            cand --output 'Output format [default: table on a terminal, json otherwise]'
+            cand --timeout 'Give up on a request that makes no progress for this long [default: 60]'
+            cand --retries 'Retries for retryable failures [default: 3]'
+            cand -q 'No progress bar, no warnings'
+            cand --quiet 'No progress bar, no warnings'
+            cand -v 'One line per HTTP exchange on stderr'
+            cand --verbose 'One line per HTTP exchange on stderr'
+            cand --dry-run 'Validate everything and print the request that would be sent; send nothing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand record 'Attach call recordings'
+            cand config 'Manage the config file and its profiles'
+            cand doctor 'Check the config, the connection, authentication and the telephony scope'
+            cand completions 'Print a shell completion script'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'b24tel;record'= {
+            cand -p 'Profile in the config file'
+            cand --profile 'Profile in the config file'
+            cand --config 'Config file [default: <config dir>/b24tel/config.toml]'
+            cand --webhook 'Inbound webhook URL https://PORTAL/rest/USER_ID/CODE/; overrides the profile'
+            cand -o 'Output format [default: table on a terminal, json otherwise]'
+            cand --output 'Output format [default: table on a terminal, json otherwise]'
+            cand --timeout 'Give up on a request that makes no progress for this long [default: 60]'
+            cand --retries 'Retries for retryable failures [default: 3]'
+            cand -q 'No progress bar, no warnings'
+            cand --quiet 'No progress bar, no warnings'
+            cand -v 'One line per HTTP exchange on stderr'
+            cand --verbose 'One line per HTTP exchange on stderr'
+            cand --dry-run 'Validate everything and print the request that would be sent; send nothing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand attach 'Attach a recording (.mp3/.wav) to a finished call, from a file or a URL'
+            cand upload-url 'Get a one-off upload URL for a recording, and optionally upload the file to it'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'b24tel;record;attach'= {
+            cand --call-id 'CALL_ID from telephony.externalCall.register'
+            cand --file 'Recording file to send (streamed as Base64)'
+            cand --url 'URL the portal downloads the recording from'
+            cand --filename 'Name to store the recording under [default: the file''s or URL''s name]'
+            cand --wait-for-call 'Keep asking while the portal says the call is not finished, up to SECS'
+            cand -p 'Profile in the config file'
+            cand --profile 'Profile in the config file'
+            cand --config 'Config file [default: <config dir>/b24tel/config.toml]'
+            cand --webhook 'Inbound webhook URL https://PORTAL/rest/USER_ID/CODE/; overrides the profile'
+            cand -o 'Output format [default: table on a terminal, json otherwise]'
+            cand --output 'Output format [default: table on a terminal, json otherwise]'
+            cand --timeout 'Give up on a request that makes no progress for this long [default: 60]'
+            cand --retries 'Retries for retryable failures [default: 3]'
+            cand --no-sniff 'Do not check that the content looks like MP3/WAV'
+            cand -q 'No progress bar, no warnings'
+            cand --quiet 'No progress bar, no warnings'
+            cand -v 'One line per HTTP exchange on stderr'
+            cand --verbose 'One line per HTTP exchange on stderr'
+            cand --dry-run 'Validate everything and print the request that would be sent; send nothing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'b24tel;record;upload-url'= {
+            cand --call-id 'CALL_ID from telephony.externalCall.register'
+            cand --filename 'Name of the recording (.mp3 or .wav)'
+            cand --upload 'Upload this file to the URL (raw, multipart/form-data) and print its FILE_ID'
+            cand -p 'Profile in the config file'
+            cand --profile 'Profile in the config file'
+            cand --config 'Config file [default: <config dir>/b24tel/config.toml]'
+            cand --webhook 'Inbound webhook URL https://PORTAL/rest/USER_ID/CODE/; overrides the profile'
+            cand -o 'Output format [default: table on a terminal, json otherwise]'
+            cand --output 'Output format [default: table on a terminal, json otherwise]'
+            cand --timeout 'Give up on a request that makes no progress for this long [default: 60]'
+            cand --retries 'Retries for retryable failures [default: 3]'
+            cand -q 'No progress bar, no warnings'
+            cand --quiet 'No progress bar, no warnings'
+            cand -v 'One line per HTTP exchange on stderr'
+            cand --verbose 'One line per HTTP exchange on stderr'
+            cand --dry-run 'Validate everything and print the request that would be sent; send nothing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'b24tel;record;help'= {
+            cand attach 'Attach a recording (.mp3/.wav) to a finished call, from a file or a URL'
+            cand upload-url 'Get a one-off upload URL for a recording, and optionally upload the file to it'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'b24tel;record;help;attach'= {
+        }
+        &'b24tel;record;help;upload-url'= {
+        }
+        &'b24tel;record;help;help'= {
+        }
+        &'b24tel;config'= {
+            cand -p 'Profile in the config file'
+            cand --profile 'Profile in the config file'
+            cand --config 'Config file [default: <config dir>/b24tel/config.toml]'
+            cand --webhook 'Inbound webhook URL https://PORTAL/rest/USER_ID/CODE/; overrides the profile'
+            cand -o 'Output format [default: table on a terminal, json otherwise]'
+            cand --output 'Output format [default: table on a terminal, json otherwise]'
+            cand --timeout 'Give up on a request that makes no progress for this long [default: 60]'
+            cand --retries 'Retries for retryable failures [default: 3]'
+            cand -q 'No progress bar, no warnings'
+            cand --quiet 'No progress bar, no warnings'
+            cand -v 'One line per HTTP exchange on stderr'
+            cand --verbose 'One line per HTTP exchange on stderr'
+            cand --dry-run 'Validate everything and print the request that would be sent; send nothing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand init 'Write a webhook profile (-p NAME, --webhook URL) with mode 0600'
+            cand show 'Show the config file''s profiles, secrets as ***'
+            cand path 'Print where the config file is'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'b24tel;config;init'= {
+            cand -p 'Profile in the config file'
+            cand --profile 'Profile in the config file'
+            cand --config 'Config file [default: <config dir>/b24tel/config.toml]'
+            cand --webhook 'Inbound webhook URL https://PORTAL/rest/USER_ID/CODE/; overrides the profile'
+            cand -o 'Output format [default: table on a terminal, json otherwise]'
+            cand --output 'Output format [default: table on a terminal, json otherwise]'
+            cand --timeout 'Give up on a request that makes no progress for this long [default: 60]'
+            cand --retries 'Retries for retryable failures [default: 3]'
+            cand --force 'Replace an existing profile of the same name'
+            cand -q 'No progress bar, no warnings'
+            cand --quiet 'No progress bar, no warnings'
+            cand -v 'One line per HTTP exchange on stderr'
+            cand --verbose 'One line per HTTP exchange on stderr'
+            cand --dry-run 'Validate everything and print the request that would be sent; send nothing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'b24tel;config;show'= {
+            cand -p 'Profile in the config file'
+            cand --profile 'Profile in the config file'
+            cand --config 'Config file [default: <config dir>/b24tel/config.toml]'
+            cand --webhook 'Inbound webhook URL https://PORTAL/rest/USER_ID/CODE/; overrides the profile'
+            cand -o 'Output format [default: table on a terminal, json otherwise]'
+            cand --output 'Output format [default: table on a terminal, json otherwise]'
+            cand --timeout 'Give up on a request that makes no progress for this long [default: 60]'
+            cand --retries 'Retries for retryable failures [default: 3]'
+            cand -q 'No progress bar, no warnings'
+            cand --quiet 'No progress bar, no warnings'
+            cand -v 'One line per HTTP exchange on stderr'
+            cand --verbose 'One line per HTTP exchange on stderr'
+            cand --dry-run 'Validate everything and print the request that would be sent; send nothing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'b24tel;config;path'= {
+            cand -p 'Profile in the config file'
+            cand --profile 'Profile in the config file'
+            cand --config 'Config file [default: <config dir>/b24tel/config.toml]'
+            cand --webhook 'Inbound webhook URL https://PORTAL/rest/USER_ID/CODE/; overrides the profile'
+            cand -o 'Output format [default: table on a terminal, json otherwise]'
+            cand --output 'Output format [default: table on a terminal, json otherwise]'
+            cand --timeout 'Give up on a request that makes no progress for this long [default: 60]'
+            cand --retries 'Retries for retryable failures [default: 3]'
+            cand -q 'No progress bar, no warnings'
+            cand --quiet 'No progress bar, no warnings'
+            cand -v 'One line per HTTP exchange on stderr'
+            cand --verbose 'One line per HTTP exchange on stderr'
+            cand --dry-run 'Validate everything and print the request that would be sent; send nothing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'b24tel;config;help'= {
+            cand init 'Write a webhook profile (-p NAME, --webhook URL) with mode 0600'
+            cand show 'Show the config file''s profiles, secrets as ***'
+            cand path 'Print where the config file is'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'b24tel;config;help;init'= {
+        }
+        &'b24tel;config;help;show'= {
+        }
+        &'b24tel;config;help;path'= {
+        }
+        &'b24tel;config;help;help'= {
+        }
+        &'b24tel;doctor'= {
+            cand -p 'Profile in the config file'
+            cand --profile 'Profile in the config file'
+            cand --config 'Config file [default: <config dir>/b24tel/config.toml]'
+            cand --webhook 'Inbound webhook URL https://PORTAL/rest/USER_ID/CODE/; overrides the profile'
+            cand -o 'Output format [default: table on a terminal, json otherwise]'
+            cand --output 'Output format [default: table on a terminal, json otherwise]'
+            cand --timeout 'Give up on a request that makes no progress for this long [default: 60]'
+            cand --retries 'Retries for retryable failures [default: 3]'
+            cand -q 'No progress bar, no warnings'
+            cand --quiet 'No progress bar, no warnings'
+            cand -v 'One line per HTTP exchange on stderr'
+            cand --verbose 'One line per HTTP exchange on stderr'
+            cand --dry-run 'Validate everything and print the request that would be sent; send nothing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'b24tel;completions'= {
+            cand -p 'Profile in the config file'
+            cand --profile 'Profile in the config file'
+            cand --config 'Config file [default: <config dir>/b24tel/config.toml]'
+            cand --webhook 'Inbound webhook URL https://PORTAL/rest/USER_ID/CODE/; overrides the profile'
+            cand -o 'Output format [default: table on a terminal, json otherwise]'
+            cand --output 'Output format [default: table on a terminal, json otherwise]'
+            cand --timeout 'Give up on a request that makes no progress for this long [default: 60]'
+            cand --retries 'Retries for retryable failures [default: 3]'
+            cand -q 'No progress bar, no warnings'
+            cand --quiet 'No progress bar, no warnings'
+            cand -v 'One line per HTTP exchange on stderr'
+            cand --verbose 'One line per HTTP exchange on stderr'
+            cand --dry-run 'Validate everything and print the request that would be sent; send nothing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'b24tel;help'= {
+            cand record 'Attach call recordings'
+            cand config 'Manage the config file and its profiles'
+            cand doctor 'Check the config, the connection, authentication and the telephony scope'
+            cand completions 'Print a shell completion script'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'b24tel;help;record'= {
+            cand attach 'Attach a recording (.mp3/.wav) to a finished call, from a file or a URL'
+            cand upload-url 'Get a one-off upload URL for a recording, and optionally upload the file to it'
+        }
+        &'b24tel;help;record;attach'= {
+        }
+        &'b24tel;help;record;upload-url'= {
+        }
+        &'b24tel;help;config'= {
+            cand init 'Write a webhook profile (-p NAME, --webhook URL) with mode 0600'
+            cand show 'Show the config file''s profiles, secrets as ***'
+            cand path 'Print where the config file is'
+        }
+        &'b24tel;help;config;init'= {
+        }
+        &'b24tel;help;config;show'= {
+        }
+        &'b24tel;help;config;path'= {
+        }
+        &'b24tel;help;doctor'= {
+        }
+        &'b24tel;help;completions'= {
+        }
+        &'b24tel;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

@@ -1,0 +1,185 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_b24tel_global_optspecs
+    string join \n p/profile= config= webhook= o/output= q/quiet v/verbose dry-run timeout= retries= h/help V/version
+end
+
+function __fish_b24tel_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_b24tel_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_b24tel_using_subcommand
+    set -l cmd (__fish_b24tel_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c b24tel -n "__fish_b24tel_needs_command" -s p -l profile -d 'Profile in the config file' -r
+complete -c b24tel -n "__fish_b24tel_needs_command" -l config -d 'Config file [default: <config dir>/b24tel/config.toml]' -r -F
+complete -c b24tel -n "__fish_b24tel_needs_command" -l webhook -d 'Inbound webhook URL https://PORTAL/rest/USER_ID/CODE/; overrides the profile' -r
+complete -c b24tel -n "__fish_b24tel_needs_command" -s o -l output -d 'Output format [default: table on a terminal, json otherwise]' -r -f -a "json\t''
+table\t''"
+complete -c b24tel -n "__fish_b24tel_needs_command" -l timeout -d 'Give up on a request that makes no progress for this long [default: 60]' -r
+complete -c b24tel -n "__fish_b24tel_needs_command" -l retries -d 'Retries for retryable failures [default: 3]' -r
+complete -c b24tel -n "__fish_b24tel_needs_command" -s q -l quiet -d 'No progress bar, no warnings'
+complete -c b24tel -n "__fish_b24tel_needs_command" -s v -l verbose -d 'One line per HTTP exchange on stderr'
+complete -c b24tel -n "__fish_b24tel_needs_command" -l dry-run -d 'Validate everything and print the request that would be sent; send nothing'
+complete -c b24tel -n "__fish_b24tel_needs_command" -s h -l help -d 'Print help'
+complete -c b24tel -n "__fish_b24tel_needs_command" -s V -l version -d 'Print version'
+complete -c b24tel -n "__fish_b24tel_needs_command" -f -a "record" -d 'Attach call recordings'
+complete -c b24tel -n "__fish_b24tel_needs_command" -f -a "config" -d 'Manage the config file and its profiles'
+complete -c b24tel -n "__fish_b24tel_needs_command" -f -a "doctor" -d 'Check the config, the connection, authentication and the telephony scope'
+complete -c b24tel -n "__fish_b24tel_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c b24tel -n "__fish_b24tel_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c b24tel -n "__fish_b24tel_using_subcommand record; and not __fish_seen_subcommand_from attach upload-url help" -s p -l profile -d 'Profile in the config file' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand record; and not __fish_seen_subcommand_from attach upload-url help" -l config -d 'Config file [default: <config dir>/b24tel/config.toml]' -r -F
+complete -c b24tel -n "__fish_b24tel_using_subcommand record; and not __fish_seen_subcommand_from attach upload-url help" -l webhook -d 'Inbound webhook URL https://PORTAL/rest/USER_ID/CODE/; overrides the profile' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand record; and not __fish_seen_subcommand_from attach upload-url help" -s o -l output -d 'Output format [default: table on a terminal, json otherwise]' -r -f -a "json\t''
+table\t''"
+complete -c b24tel -n "__fish_b24tel_using_subcommand record; and not __fish_seen_subcommand_from attach upload-url help" -l timeout -d 'Give up on a request that makes no progress for this long [default: 60]' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand record; and not __fish_seen_subcommand_from attach upload-url help" -l retries -d 'Retries for retryable failures [default: 3]' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand record; and not __fish_seen_subcommand_from attach upload-url help" -s q -l quiet -d 'No progress bar, no warnings'
+complete -c b24tel -n "__fish_b24tel_using_subcommand record; and not __fish_seen_subcommand_from attach upload-url help" -s v -l verbose -d 'One line per HTTP exchange on stderr'
+complete -c b24tel -n "__fish_b24tel_using_subcommand record; and not __fish_seen_subcommand_from attach upload-url help" -l dry-run -d 'Validate everything and print the request that would be sent; send nothing'
+complete -c b24tel -n "__fish_b24tel_using_subcommand record; and not __fish_seen_subcommand_from attach upload-url help" -s h -l help -d 'Print help'
+complete -c b24tel -n "__fish_b24tel_using_subcommand record; and not __fish_seen_subcommand_from attach upload-url help" -s V -l version -d 'Print version'
+complete -c b24tel -n "__fish_b24tel_using_subcommand record; and not __fish_seen_subcommand_from attach upload-url help" -f -a "attach" -d 'Attach a recording (.mp3/.wav) to a finished call, from a file or a URL'
+complete -c b24tel -n "__fish_b24tel_using_subcommand record; and not __fish_seen_subcommand_from attach upload-url help" -f -a "upload-url" -d 'Get a one-off upload URL for a recording, and optionally upload the file to it'
+complete -c b24tel -n "__fish_b24tel_using_subcommand record; and not __fish_seen_subcommand_from attach upload-url help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c b24tel -n "__fish_b24tel_using_subcommand record; and __fish_seen_subcommand_from attach" -l call-id -d 'CALL_ID from telephony.externalCall.register' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand record; and __fish_seen_subcommand_from attach" -l file -d 'Recording file to send (streamed as Base64)' -r -F
+complete -c b24tel -n "__fish_b24tel_using_subcommand record; and __fish_seen_subcommand_from attach" -l url -d 'URL the portal downloads the recording from' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand record; and __fish_seen_subcommand_from attach" -l filename -d 'Name to store the recording under [default: the file\'s or URL\'s name]' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand record; and __fish_seen_subcommand_from attach" -l wait-for-call -d 'Keep asking while the portal says the call is not finished, up to SECS' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand record; and __fish_seen_subcommand_from attach" -s p -l profile -d 'Profile in the config file' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand record; and __fish_seen_subcommand_from attach" -l config -d 'Config file [default: <config dir>/b24tel/config.toml]' -r -F
+complete -c b24tel -n "__fish_b24tel_using_subcommand record; and __fish_seen_subcommand_from attach" -l webhook -d 'Inbound webhook URL https://PORTAL/rest/USER_ID/CODE/; overrides the profile' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand record; and __fish_seen_subcommand_from attach" -s o -l output -d 'Output format [default: table on a terminal, json otherwise]' -r -f -a "json\t''
+table\t''"
+complete -c b24tel -n "__fish_b24tel_using_subcommand record; and __fish_seen_subcommand_from attach" -l timeout -d 'Give up on a request that makes no progress for this long [default: 60]' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand record; and __fish_seen_subcommand_from attach" -l retries -d 'Retries for retryable failures [default: 3]' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand record; and __fish_seen_subcommand_from attach" -l no-sniff -d 'Do not check that the content looks like MP3/WAV'
+complete -c b24tel -n "__fish_b24tel_using_subcommand record; and __fish_seen_subcommand_from attach" -s q -l quiet -d 'No progress bar, no warnings'
+complete -c b24tel -n "__fish_b24tel_using_subcommand record; and __fish_seen_subcommand_from attach" -s v -l verbose -d 'One line per HTTP exchange on stderr'
+complete -c b24tel -n "__fish_b24tel_using_subcommand record; and __fish_seen_subcommand_from attach" -l dry-run -d 'Validate everything and print the request that would be sent; send nothing'
+complete -c b24tel -n "__fish_b24tel_using_subcommand record; and __fish_seen_subcommand_from attach" -s h -l help -d 'Print help'
+complete -c b24tel -n "__fish_b24tel_using_subcommand record; and __fish_seen_subcommand_from attach" -s V -l version -d 'Print version'
+complete -c b24tel -n "__fish_b24tel_using_subcommand record; and __fish_seen_subcommand_from upload-url" -l call-id -d 'CALL_ID from telephony.externalCall.register' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand record; and __fish_seen_subcommand_from upload-url" -l filename -d 'Name of the recording (.mp3 or .wav)' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand record; and __fish_seen_subcommand_from upload-url" -l upload -d 'Upload this file to the URL (raw, multipart/form-data) and print its FILE_ID' -r -F
+complete -c b24tel -n "__fish_b24tel_using_subcommand record; and __fish_seen_subcommand_from upload-url" -s p -l profile -d 'Profile in the config file' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand record; and __fish_seen_subcommand_from upload-url" -l config -d 'Config file [default: <config dir>/b24tel/config.toml]' -r -F
+complete -c b24tel -n "__fish_b24tel_using_subcommand record; and __fish_seen_subcommand_from upload-url" -l webhook -d 'Inbound webhook URL https://PORTAL/rest/USER_ID/CODE/; overrides the profile' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand record; and __fish_seen_subcommand_from upload-url" -s o -l output -d 'Output format [default: table on a terminal, json otherwise]' -r -f -a "json\t''
+table\t''"
+complete -c b24tel -n "__fish_b24tel_using_subcommand record; and __fish_seen_subcommand_from upload-url" -l timeout -d 'Give up on a request that makes no progress for this long [default: 60]' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand record; and __fish_seen_subcommand_from upload-url" -l retries -d 'Retries for retryable failures [default: 3]' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand record; and __fish_seen_subcommand_from upload-url" -s q -l quiet -d 'No progress bar, no warnings'
+complete -c b24tel -n "__fish_b24tel_using_subcommand record; and __fish_seen_subcommand_from upload-url" -s v -l verbose -d 'One line per HTTP exchange on stderr'
+complete -c b24tel -n "__fish_b24tel_using_subcommand record; and __fish_seen_subcommand_from upload-url" -l dry-run -d 'Validate everything and print the request that would be sent; send nothing'
+complete -c b24tel -n "__fish_b24tel_using_subcommand record; and __fish_seen_subcommand_from upload-url" -s h -l help -d 'Print help'
+complete -c b24tel -n "__fish_b24tel_using_subcommand record; and __fish_seen_subcommand_from upload-url" -s V -l version -d 'Print version'
+complete -c b24tel -n "__fish_b24tel_using_subcommand record; and __fish_seen_subcommand_from help" -f -a "attach" -d 'Attach a recording (.mp3/.wav) to a finished call, from a file or a URL'
+complete -c b24tel -n "__fish_b24tel_using_subcommand record; and __fish_seen_subcommand_from help" -f -a "upload-url" -d 'Get a one-off upload URL for a recording, and optionally upload the file to it'
+complete -c b24tel -n "__fish_b24tel_using_subcommand record; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c b24tel -n "__fish_b24tel_using_subcommand config; and not __fish_seen_subcommand_from init show path help" -s p -l profile -d 'Profile in the config file' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand config; and not __fish_seen_subcommand_from init show path help" -l config -d 'Config file [default: <config dir>/b24tel/config.toml]' -r -F
+complete -c b24tel -n "__fish_b24tel_using_subcommand config; and not __fish_seen_subcommand_from init show path help" -l webhook -d 'Inbound webhook URL https://PORTAL/rest/USER_ID/CODE/; overrides the profile' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand config; and not __fish_seen_subcommand_from init show path help" -s o -l output -d 'Output format [default: table on a terminal, json otherwise]' -r -f -a "json\t''
+table\t''"
+complete -c b24tel -n "__fish_b24tel_using_subcommand config; and not __fish_seen_subcommand_from init show path help" -l timeout -d 'Give up on a request that makes no progress for this long [default: 60]' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand config; and not __fish_seen_subcommand_from init show path help" -l retries -d 'Retries for retryable failures [default: 3]' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand config; and not __fish_seen_subcommand_from init show path help" -s q -l quiet -d 'No progress bar, no warnings'
+complete -c b24tel -n "__fish_b24tel_using_subcommand config; and not __fish_seen_subcommand_from init show path help" -s v -l verbose -d 'One line per HTTP exchange on stderr'
+complete -c b24tel -n "__fish_b24tel_using_subcommand config; and not __fish_seen_subcommand_from init show path help" -l dry-run -d 'Validate everything and print the request that would be sent; send nothing'
+complete -c b24tel -n "__fish_b24tel_using_subcommand config; and not __fish_seen_subcommand_from init show path help" -s h -l help -d 'Print help'
+complete -c b24tel -n "__fish_b24tel_using_subcommand config; and not __fish_seen_subcommand_from init show path help" -s V -l version -d 'Print version'
+complete -c b24tel -n "__fish_b24tel_using_subcommand config; and not __fish_seen_subcommand_from init show path help" -f -a "init" -d 'Write a webhook profile (-p NAME, --webhook URL) with mode 0600'
+complete -c b24tel -n "__fish_b24tel_using_subcommand config; and not __fish_seen_subcommand_from init show path help" -f -a "show" -d 'Show the config file\'s profiles, secrets as ***'
+complete -c b24tel -n "__fish_b24tel_using_subcommand config; and not __fish_seen_subcommand_from init show path help" -f -a "path" -d 'Print where the config file is'
+complete -c b24tel -n "__fish_b24tel_using_subcommand config; and not __fish_seen_subcommand_from init show path help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c b24tel -n "__fish_b24tel_using_subcommand config; and __fish_seen_subcommand_from init" -s p -l profile -d 'Profile in the config file' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand config; and __fish_seen_subcommand_from init" -l config -d 'Config file [default: <config dir>/b24tel/config.toml]' -r -F
+complete -c b24tel -n "__fish_b24tel_using_subcommand config; and __fish_seen_subcommand_from init" -l webhook -d 'Inbound webhook URL https://PORTAL/rest/USER_ID/CODE/; overrides the profile' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand config; and __fish_seen_subcommand_from init" -s o -l output -d 'Output format [default: table on a terminal, json otherwise]' -r -f -a "json\t''
+table\t''"
+complete -c b24tel -n "__fish_b24tel_using_subcommand config; and __fish_seen_subcommand_from init" -l timeout -d 'Give up on a request that makes no progress for this long [default: 60]' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand config; and __fish_seen_subcommand_from init" -l retries -d 'Retries for retryable failures [default: 3]' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand config; and __fish_seen_subcommand_from init" -l force -d 'Replace an existing profile of the same name'
+complete -c b24tel -n "__fish_b24tel_using_subcommand config; and __fish_seen_subcommand_from init" -s q -l quiet -d 'No progress bar, no warnings'
+complete -c b24tel -n "__fish_b24tel_using_subcommand config; and __fish_seen_subcommand_from init" -s v -l verbose -d 'One line per HTTP exchange on stderr'
+complete -c b24tel -n "__fish_b24tel_using_subcommand config; and __fish_seen_subcommand_from init" -l dry-run -d 'Validate everything and print the request that would be sent; send nothing'
+complete -c b24tel -n "__fish_b24tel_using_subcommand config; and __fish_seen_subcommand_from init" -s h -l help -d 'Print help'
+complete -c b24tel -n "__fish_b24tel_using_subcommand config; and __fish_seen_subcommand_from init" -s V -l version -d 'Print version'
+complete -c b24tel -n "__fish_b24tel_using_subcommand config; and __fish_seen_subcommand_from show" -s p -l profile -d 'Profile in the config file' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand config; and __fish_seen_subcommand_from show" -l config -d 'Config file [default: <config dir>/b24tel/config.toml]' -r -F
+complete -c b24tel -n "__fish_b24tel_using_subcommand config; and __fish_seen_subcommand_from show" -l webhook -d 'Inbound webhook URL https://PORTAL/rest/USER_ID/CODE/; overrides the profile' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand config; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format [default: table on a terminal, json otherwise]' -r -f -a "json\t''
+table\t''"
+complete -c b24tel -n "__fish_b24tel_using_subcommand config; and __fish_seen_subcommand_from show" -l timeout -d 'Give up on a request that makes no progress for this long [default: 60]' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand config; and __fish_seen_subcommand_from show" -l retries -d 'Retries for retryable failures [default: 3]' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand config; and __fish_seen_subcommand_from show" -s q -l quiet -d 'No progress bar, no warnings'
+complete -c b24tel -n "__fish_b24tel_using_subcommand config; and __fish_seen_subcommand_from show" -s v -l verbose -d 'One line per HTTP exchange on stderr'
+complete -c b24tel -n "__fish_b24tel_using_subcommand config; and __fish_seen_subcommand_from show" -l dry-run -d 'Validate everything and print the request that would be sent; send nothing'
+complete -c b24tel -n "__fish_b24tel_using_subcommand config; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c b24tel -n "__fish_b24tel_using_subcommand config; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c b24tel -n "__fish_b24tel_using_subcommand config; and __fish_seen_subcommand_from path" -s p -l profile -d 'Profile in the config file' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand config; and __fish_seen_subcommand_from path" -l config -d 'Config file [default: <config dir>/b24tel/config.toml]' -r -F
+complete -c b24tel -n "__fish_b24tel_using_subcommand config; and __fish_seen_subcommand_from path" -l webhook -d 'Inbound webhook URL https://PORTAL/rest/USER_ID/CODE/; overrides the profile' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand config; and __fish_seen_subcommand_from path" -s o -l output -d 'Output format [default: table on a terminal, json otherwise]' -r -f -a "json\t''
+table\t''"
+complete -c b24tel -n "__fish_b24tel_using_subcommand config; and __fish_seen_subcommand_from path" -l timeout -d 'Give up on a request that makes no progress for this long [default: 60]' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand config; and __fish_seen_subcommand_from path" -l retries -d 'Retries for retryable failures [default: 3]' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand config; and __fish_seen_subcommand_from path" -s q -l quiet -d 'No progress bar, no warnings'
+complete -c b24tel -n "__fish_b24tel_using_subcommand config; and __fish_seen_subcommand_from path" -s v -l verbose -d 'One line per HTTP exchange on stderr'
+complete -c b24tel -n "__fish_b24tel_using_subcommand config; and __fish_seen_subcommand_from path" -l dry-run -d 'Validate everything and print the request that would be sent; send nothing'
+complete -c b24tel -n "__fish_b24tel_using_subcommand config; and __fish_seen_subcommand_from path" -s h -l help -d 'Print help'
+complete -c b24tel -n "__fish_b24tel_using_subcommand config; and __fish_seen_subcommand_from path" -s V -l version -d 'Print version'
+complete -c b24tel -n "__fish_b24tel_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "init" -d 'Write a webhook profile (-p NAME, --webhook URL) with mode 0600'
+complete -c b24tel -n "__fish_b24tel_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show the config file\'s profiles, secrets as ***'
+complete -c b24tel -n "__fish_b24tel_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "path" -d 'Print where the config file is'
+complete -c b24tel -n "__fish_b24tel_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c b24tel -n "__fish_b24tel_using_subcommand doctor" -s p -l profile -d 'Profile in the config file' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand doctor" -l config -d 'Config file [default: <config dir>/b24tel/config.toml]' -r -F
+complete -c b24tel -n "__fish_b24tel_using_subcommand doctor" -l webhook -d 'Inbound webhook URL https://PORTAL/rest/USER_ID/CODE/; overrides the profile' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand doctor" -s o -l output -d 'Output format [default: table on a terminal, json otherwise]' -r -f -a "json\t''
+table\t''"
+complete -c b24tel -n "__fish_b24tel_using_subcommand doctor" -l timeout -d 'Give up on a request that makes no progress for this long [default: 60]' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand doctor" -l retries -d 'Retries for retryable failures [default: 3]' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand doctor" -s q -l quiet -d 'No progress bar, no warnings'
+complete -c b24tel -n "__fish_b24tel_using_subcommand doctor" -s v -l verbose -d 'One line per HTTP exchange on stderr'
+complete -c b24tel -n "__fish_b24tel_using_subcommand doctor" -l dry-run -d 'Validate everything and print the request that would be sent; send nothing'
+complete -c b24tel -n "__fish_b24tel_using_subcommand doctor" -s h -l help -d 'Print help'
+complete -c b24tel -n "__fish_b24tel_using_subcommand doctor" -s V -l version -d 'Print version'
+complete -c b24tel -n "__fish_b24tel_using_subcommand completions" -s p -l profile -d 'Profile in the config file' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand completions" -l config -d 'Config file [default: <config dir>/b24tel/config.toml]' -r -F
+complete -c b24tel -n "__fish_b24tel_using_subcommand completions" -l webhook -d 'Inbound webhook URL https://PORTAL/rest/USER_ID/CODE/; overrides the profile' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand completions" -s o -l output -d 'Output format [default: table on a terminal, json otherwise]' -r -f -a "json\t''
+table\t''"
+complete -c b24tel -n "__fish_b24tel_using_subcommand completions" -l timeout -d 'Give up on a request that makes no progress for this long [default: 60]' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand completions" -l retries -d 'Retries for retryable failures [default: 3]' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand completions" -s q -l quiet -d 'No progress bar, no warnings'
+complete -c b24tel -n "__fish_b24tel_using_subcommand completions" -s v -l verbose -d 'One line per HTTP exchange on stderr'
+complete -c b24tel -n "__fish_b24tel_using_subcommand completions" -l dry-run -d 'Validate everything and print the request that would be sent; send nothing'
+complete -c b24tel -n "__fish_b24tel_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c b24tel -n "__fish_b24tel_using_subcommand completions" -s V -l version -d 'Print version'
+complete -c b24tel -n "__fish_b24tel_using_subcommand help; and not __fish_seen_subcommand_from record config doctor completions help" -f -a "record" -d 'Attach call recordings'
+complete -c b24tel -n "__fish_b24tel_using_subcommand help; and not __fish_seen_subcommand_from record config doctor completions help" -f -a "config" -d 'Manage the config file and its profiles'
+complete -c b24tel -n "__fish_b24tel_using_subcommand help; and not __fish_seen_subcommand_from record config doctor completions help" -f -a "doctor" -d 'Check the config, the connection, authentication and the telephony scope'
+complete -c b24tel -n "__fish_b24tel_using_subcommand help; and not __fish_seen_subcommand_from record config doctor completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c b24tel -n "__fish_b24tel_using_subcommand help; and not __fish_seen_subcommand_from record config doctor completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c b24tel -n "__fish_b24tel_using_subcommand help; and __fish_seen_subcommand_from record" -f -a "attach" -d 'Attach a recording (.mp3/.wav) to a finished call, from a file or a URL'
+complete -c b24tel -n "__fish_b24tel_using_subcommand help; and __fish_seen_subcommand_from record" -f -a "upload-url" -d 'Get a one-off upload URL for a recording, and optionally upload the file to it'
+complete -c b24tel -n "__fish_b24tel_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "init" -d 'Write a webhook profile (-p NAME, --webhook URL) with mode 0600'
+complete -c b24tel -n "__fish_b24tel_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Show the config file\'s profiles, secrets as ***'
+complete -c b24tel -n "__fish_b24tel_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "path" -d 'Print where the config file is'
