@@ -281,9 +281,10 @@ pub fn webhook_auth(url: &str, place: &str) -> Result<Auth, Failure> {
             .all(|b| b.is_ascii_digit())
         && !url.contains('?');
     if !ok {
+        // Only the host is shown: a malformed URL may still hold the code.
         return Err(Failure::config(format!(
-            "{place}: {} is not an inbound webhook URL",
-            crate::secret::redact_url(url)
+            "{place}: the URL for {} is not an inbound webhook URL",
+            crate::portal::host_of(url)
         ))
         .with_hint(shape_hint));
     }
