@@ -12,7 +12,7 @@ struct Check {
     name: &'static str,
     ok: bool,
     detail: String,
-    kind: Kind,
+    failure: Option<Failure>,
 }
 
 fn pass(name: &'static str, detail: impl Into<String>) -> Check {
@@ -20,7 +20,7 @@ fn pass(name: &'static str, detail: impl Into<String>) -> Check {
         name,
         ok: true,
         detail: detail.into(),
-        kind: Kind::Internal,
+        failure: None,
     }
 }
 
@@ -33,7 +33,7 @@ fn fail(name: &'static str, failure: &Failure) -> Check {
         name,
         ok: false,
         detail,
-        kind: failure.kind,
+        failure: Some(failure.clone()),
     }
 }
 
@@ -71,15 +71,12 @@ pub fn run(global: &GlobalArgs, ui: &Ui) -> anyhow::Result<()> {
             .collect();
         ui.rows(&["ok", "name", "detail"], &rows);
     }
-    match checks.iter().find(|c| !c.ok) {
+    // The exit code is the first failed check's class; its message leads.
+    match checks.into_iter().find_map(|c| c.failure.map(|f| (c.name, f))) {
         None => Ok(()),
-        Some(first) => {
-            let failed = checks.iter().filter(|c| !c.ok).count();
-            Err(Failure::new(
-                first.kind,
-                format!("{failed} check(s) failed, first: {}", first.name),
-            )
-            .into())
+        Some((name, mut failure)) => {
+            failure.message = format!("doctor: {name}: {}", failure.message);
+            Err(failure.into())
         }
     }
 }
