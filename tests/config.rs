@@ -54,13 +54,21 @@ fn default_profile_then_env_then_flag() {
     let config = config_with_two_profiles(&home);
 
     let url = planned_url(b24tel(home.path()).arg("--config").arg(&config), &home);
-    assert!(url.starts_with("https://a.example.com/rest/1/***/"), "{url}");
+    assert!(
+        url.starts_with("https://a.example.com/rest/1/***/"),
+        "{url}"
+    );
 
     let url = planned_url(
-        b24tel(home.path()).env("B24TEL_CONFIG", &config).env("B24TEL_PROFILE", "b"),
+        b24tel(home.path())
+            .env("B24TEL_CONFIG", &config)
+            .env("B24TEL_PROFILE", "b"),
         &home,
     );
-    assert!(url.starts_with("https://b.example.com/rest/2/***/"), "{url}");
+    assert!(
+        url.starts_with("https://b.example.com/rest/2/***/"),
+        "{url}"
+    );
 
     let url = planned_url(
         b24tel(home.path())
@@ -82,7 +90,10 @@ fn webhook_env_and_flag_override_the_profile() {
             .env("B24TEL_WEBHOOK", "https://env.example.com/rest/3/envcode/"),
         &home,
     );
-    assert!(url.starts_with("https://env.example.com/rest/3/***/"), "{url}");
+    assert!(
+        url.starts_with("https://env.example.com/rest/3/***/"),
+        "{url}"
+    );
 
     let url = planned_url(
         b24tel(home.path())
@@ -91,15 +102,26 @@ fn webhook_env_and_flag_override_the_profile() {
             .args(["--webhook", "https://flag.example.com/rest/4/flagcode/"]),
         &home,
     );
-    assert!(url.starts_with("https://flag.example.com/rest/4/***/"), "{url}");
+    assert!(
+        url.starts_with("https://flag.example.com/rest/4/***/"),
+        "{url}"
+    );
 }
 
 #[test]
 fn oauth_profile_posts_to_rest_method_without_token_in_url() {
     let home = TempDir::new().unwrap();
     let config = config_with_two_profiles(&home);
-    let url = planned_url(b24tel(home.path()).env("B24TEL_CONFIG", &config).args(["-p", "app"]), &home);
-    assert_eq!(url, "https://app.example.com/rest/telephony.externalCall.attachRecord");
+    let url = planned_url(
+        b24tel(home.path())
+            .env("B24TEL_CONFIG", &config)
+            .args(["-p", "app"]),
+        &home,
+    );
+    assert_eq!(
+        url,
+        "https://app.example.com/rest/telephony.externalCall.attachRecord"
+    );
 }
 
 #[test]
@@ -109,7 +131,10 @@ fn webhook_alone_needs_no_config_file() {
         b24tel(home.path()).args(["--webhook", "https://solo.example.com/rest/1/solocode"]),
         &home,
     );
-    assert!(url.starts_with("https://solo.example.com/rest/1/***/"), "{url}");
+    assert!(
+        url.starts_with("https://solo.example.com/rest/1/***/"),
+        "{url}"
+    );
 }
 
 #[test]
@@ -124,7 +149,10 @@ fn missing_profile_is_exit_8_naming_file_and_profiles() {
         .unwrap();
     assert_eq!(output.status.code(), Some(8));
     let err = stderr(&output);
-    assert!(err.contains("'nope'") && err.contains("b24tel.toml") && err.contains("a, app, b"), "{err}");
+    assert!(
+        err.contains("'nope'") && err.contains("b24tel.toml") && err.contains("a, app, b"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -137,23 +165,52 @@ fn no_portal_configured_is_exit_8_with_the_fix() {
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(8));
-    assert!(stderr(&output).contains("config init"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("config init"),
+        "{}",
+        stderr(&output)
+    );
 }
 
 #[test]
 fn invalid_config_is_exit_8_with_file_and_line() {
     let home = TempDir::new().unwrap();
     let path = home.path().join("bad.toml");
-    std::fs::write(&path, "default_profile = \"a\"\n\n[profiles.a]\nwebhook_url = https://x\n").unwrap();
-    let output = b24tel(home.path()).arg("--config").arg(&path).arg("doctor").output().unwrap();
+    std::fs::write(
+        &path,
+        "default_profile = \"a\"\n\n[profiles.a]\nwebhook_url = https://x\n",
+    )
+    .unwrap();
+    let output = b24tel(home.path())
+        .arg("--config")
+        .arg(&path)
+        .arg("doctor")
+        .output()
+        .unwrap();
     assert_eq!(output.status.code(), Some(8));
-    assert!(stderr(&output).contains("bad.toml:4"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("bad.toml:4"),
+        "{}",
+        stderr(&output)
+    );
 
-    std::fs::write(&path, "[profiles.a]\nwebhook_url = \"https://x/rest/1/c/\"\ntimeout = 3\n").unwrap();
-    let output = b24tel(home.path()).arg("--config").arg(&path).arg("doctor").output().unwrap();
+    std::fs::write(
+        &path,
+        "[profiles.a]\nwebhook_url = \"https://x/rest/1/c/\"\ntimeout = 3\n",
+    )
+    .unwrap();
+    let output = b24tel(home.path())
+        .arg("--config")
+        .arg(&path)
+        .arg("doctor")
+        .output()
+        .unwrap();
     assert_eq!(output.status.code(), Some(8));
     let err = stderr(&output);
-    assert!(err.contains("bad.toml:3") && err.contains("timeout"), "{err}");
+    assert!(
+        err.contains("bad.toml:3") && err.contains("timeout"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -162,7 +219,12 @@ fn unreadable_config_is_exit_8() {
     // A directory where the file should be cannot be read as a file, even by root.
     let path = home.path().join("dir.toml");
     std::fs::create_dir(&path).unwrap();
-    let output = b24tel(home.path()).arg("--config").arg(&path).arg("doctor").output().unwrap();
+    let output = b24tel(home.path())
+        .arg("--config")
+        .arg(&path)
+        .arg("doctor")
+        .output()
+        .unwrap();
     assert_eq!(output.status.code(), Some(8));
     assert!(stderr(&output).contains("dir.toml"), "{}", stderr(&output));
 }
@@ -176,27 +238,55 @@ fn init_writes_0600_and_refuses_to_overwrite_without_force() {
         .output()
         .unwrap();
     assert!(output.status.success(), "{}", stderr(&output));
-    assert!(!stdout(&output).contains("initcode777"), "{}", stdout(&output));
+    assert!(
+        !stdout(&output).contains("initcode777"),
+        "{}",
+        stdout(&output)
+    );
     let path = home.path().join(".config/b24tel/config.toml");
     let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o600);
     let text = std::fs::read_to_string(&path).unwrap();
-    assert!(text.contains("default_profile = \"office\"") && text.contains(url), "{text}");
+    assert!(
+        text.contains("default_profile = \"office\"") && text.contains(url),
+        "{text}"
+    );
 
     let again = b24tel(home.path())
-        .args(["config", "init", "-p", "office", "--webhook", "https://other.example.com/rest/1/zz/"])
+        .args([
+            "config",
+            "init",
+            "-p",
+            "office",
+            "--webhook",
+            "https://other.example.com/rest/1/zz/",
+        ])
         .output()
         .unwrap();
     assert_eq!(again.status.code(), Some(8));
     assert!(stderr(&again).contains("--force"), "{}", stderr(&again));
-    assert_eq!(std::fs::read_to_string(&path).unwrap(), text, "file changed without --force");
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        text,
+        "file changed without --force"
+    );
 
     let forced = b24tel(home.path())
-        .args(["config", "init", "-p", "office", "--force", "--webhook", "https://other.example.com/rest/1/zz/"])
+        .args([
+            "config",
+            "init",
+            "-p",
+            "office",
+            "--force",
+            "--webhook",
+            "https://other.example.com/rest/1/zz/",
+        ])
         .output()
         .unwrap();
     assert!(forced.status.success(), "{}", stderr(&forced));
-    assert!(std::fs::read_to_string(&path).unwrap().contains("other.example.com"));
+    assert!(std::fs::read_to_string(&path)
+        .unwrap()
+        .contains("other.example.com"));
 }
 
 #[test]
@@ -206,20 +296,40 @@ fn init_keeps_other_profiles_and_comments() {
     let output = b24tel(home.path())
         .arg("--config")
         .arg(&config)
-        .args(["config", "init", "-p", "new", "--webhook", "https://n.example.com/rest/1/nn/"])
+        .args([
+            "config",
+            "init",
+            "-p",
+            "new",
+            "--webhook",
+            "https://n.example.com/rest/1/nn/",
+        ])
         .output()
         .unwrap();
     assert!(output.status.success(), "{}", stderr(&output));
     let text = std::fs::read_to_string(&config).unwrap();
-    assert!(text.contains("# my PBX settings") && text.contains(CODE_B) && text.contains("[profiles.new]"), "{text}");
-    assert!(text.contains("default_profile = \"a\""), "default must not move: {text}");
+    assert!(
+        text.contains("# my PBX settings")
+            && text.contains(CODE_B)
+            && text.contains("[profiles.new]"),
+        "{text}"
+    );
+    assert!(
+        text.contains("default_profile = \"a\""),
+        "default must not move: {text}"
+    );
 }
 
 #[test]
 fn init_rejects_a_url_that_is_not_a_webhook() {
     let home = TempDir::new().unwrap();
     let output = b24tel(home.path())
-        .args(["config", "init", "--webhook", "https://portal.example.com/crm/secretish/"])
+        .args([
+            "config",
+            "init",
+            "--webhook",
+            "https://portal.example.com/crm/secretish/",
+        ])
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(3));
@@ -230,7 +340,10 @@ fn init_rejects_a_url_that_is_not_a_webhook() {
 #[test]
 fn init_without_url_off_a_terminal_is_a_usage_error() {
     let home = TempDir::new().unwrap();
-    let output = b24tel(home.path()).args(["config", "init"]).output().unwrap();
+    let output = b24tel(home.path())
+        .args(["config", "init"])
+        .output()
+        .unwrap();
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("--webhook"));
 }
@@ -256,7 +369,10 @@ fn show_hides_every_secret() {
     assert_eq!(profiles.len(), 3);
     let app = profiles.iter().find(|p| p["name"] == "app").unwrap();
     assert_eq!(app["access_token"], "***");
-    assert_eq!(profiles[0]["webhook_url"], "https://a.example.com/rest/1/***/");
+    assert_eq!(
+        profiles[0]["webhook_url"],
+        "https://a.example.com/rest/1/***/"
+    );
 
     let table = b24tel(home.path())
         .arg("--config")
@@ -265,7 +381,10 @@ fn show_hides_every_secret() {
         .output()
         .unwrap();
     let text = stdout(&table);
-    assert!(text.contains("NAME") && text.contains("https://b.example.com/rest/2/***/"), "{text}");
+    assert!(
+        text.contains("NAME") && text.contains("https://b.example.com/rest/2/***/"),
+        "{text}"
+    );
     assert!(!text.contains(CODE_B));
 }
 
@@ -281,7 +400,11 @@ fn config_readable_by_others_warns_unless_quiet() {
         .output()
         .unwrap();
     assert!(output.status.success());
-    assert!(stderr(&output).contains("readable by other users"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("readable by other users"),
+        "{}",
+        stderr(&output)
+    );
 
     let quiet = b24tel(home.path())
         .arg("--config")
@@ -296,10 +419,16 @@ fn config_readable_by_others_warns_unless_quiet() {
 #[test]
 fn path_follows_flag_env_and_platform_default() {
     let home = TempDir::new().unwrap();
-    let output = b24tel(home.path()).args(["config", "path", "-o", "table"]).output().unwrap();
+    let output = b24tel(home.path())
+        .args(["config", "path", "-o", "table"])
+        .output()
+        .unwrap();
     assert_eq!(
         stdout(&output).trim(),
-        home.path().join(".config/b24tel/config.toml").display().to_string()
+        home.path()
+            .join(".config/b24tel/config.toml")
+            .display()
+            .to_string()
     );
     let output = b24tel(home.path())
         .env("B24TEL_CONFIG", "/tmp/from-env.toml")

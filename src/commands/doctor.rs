@@ -72,7 +72,10 @@ pub fn run(global: &GlobalArgs, ui: &Ui) -> anyhow::Result<()> {
         ui.rows(&["ok", "name", "detail"], &rows);
     }
     // The exit code is the first failed check's class; its message leads.
-    match checks.into_iter().find_map(|c| c.failure.map(|f| (c.name, f))) {
+    match checks
+        .into_iter()
+        .find_map(|c| c.failure.map(|f| (c.name, f)))
+    {
         None => Ok(()),
         Some((name, mut failure)) => {
             failure.message = format!("doctor: {name}: {}", failure.message);

@@ -28,7 +28,8 @@ pub fn b24tel(home: &Path) -> assert_cmd::Command {
 
 pub fn stdout_json(output: &std::process::Output) -> Value {
     let text = String::from_utf8_lossy(&output.stdout);
-    serde_json::from_str(text.trim()).unwrap_or_else(|e| panic!("stdout is not one JSON value ({e}): {text}"))
+    serde_json::from_str(text.trim())
+        .unwrap_or_else(|e| panic!("stdout is not one JSON value ({e}): {text}"))
 }
 
 pub fn stderr(output: &std::process::Output) -> String {
@@ -56,7 +57,14 @@ impl Sandbox {
         let data_dir = dir.path().join("data");
         let log = std::fs::File::create(dir.path().join("sandbox.log")).unwrap();
         let mut child = StdCommand::new(bin())
-            .args(["sandbox", "--addr", "127.0.0.1:0", "-o", "json", "--data-dir"])
+            .args([
+                "sandbox",
+                "--addr",
+                "127.0.0.1:0",
+                "-o",
+                "json",
+                "--data-dir",
+            ])
             .arg(&data_dir)
             .args(extra)
             .stdin(Stdio::null())
@@ -66,7 +74,9 @@ impl Sandbox {
             .unwrap();
         // Waits on the line the sandbox prints once it listens.
         let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
         let info: Value = serde_json::from_str(&line)
             .unwrap_or_else(|e| panic!("sandbox did not start ({e}): {line:?}"));
         Sandbox {
@@ -90,7 +100,12 @@ impl Sandbox {
 
     /// The webhook's secret code, to assert it never shows.
     pub fn code(&self) -> String {
-        self.webhook_url.trim_end_matches('/').rsplit('/').next().unwrap().to_string()
+        self.webhook_url
+            .trim_end_matches('/')
+            .rsplit('/')
+            .next()
+            .unwrap()
+            .to_string()
     }
 
     /// b24tel pointed at this sandbox through B24TEL_WEBHOOK.
@@ -153,7 +168,8 @@ impl Sandbox {
                     .filter_map(|e| e.ok())
                     .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
                     .map(|e| {
-                        let value: Value = serde_json::from_slice(&std::fs::read(e.path()).unwrap()).unwrap();
+                        let value: Value =
+                            serde_json::from_slice(&std::fs::read(e.path()).unwrap()).unwrap();
                         (value["TRANSCRIPT_ID"].as_i64().unwrap(), value)
                     })
                     .collect()
@@ -229,4 +245,12 @@ impl ConnectionCounter {
     pub fn connections(&self) -> usize {
         self.count.load(std::sync::atomic::Ordering::SeqCst)
     }
+}
+
+/// A config file as `config init` would leave it: mode 0600.
+pub fn write_config(dir: &Path, name: &str, text: &str) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let path = write(dir, name, text.as_bytes());
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    path
 }

@@ -28,10 +28,11 @@ impl TlsPortal {
         let ca_key = rcgen::KeyPair::generate().unwrap();
         let ca = ca_params.self_signed(&ca_key).unwrap();
         let leaf_key = rcgen::KeyPair::generate().unwrap();
-        let leaf = rcgen::CertificateParams::new(vec!["127.0.0.1".to_string(), "localhost".to_string()])
-            .unwrap()
-            .signed_by(&leaf_key, &ca, &ca_key)
-            .unwrap();
+        let leaf =
+            rcgen::CertificateParams::new(vec!["127.0.0.1".to_string(), "localhost".to_string()])
+                .unwrap()
+                .signed_by(&leaf_key, &ca, &ca_key)
+                .unwrap();
         let ca_pem = dir.join("ca.pem");
         std::fs::write(&ca_pem, ca.pem()).unwrap();
 
@@ -59,11 +60,15 @@ impl TlsPortal {
         let port = listener.local_addr().unwrap().port();
         runtime.spawn(async move {
             loop {
-                let Ok((stream, _)) = listener.accept().await else { break };
+                let Ok((stream, _)) = listener.accept().await else {
+                    break;
+                };
                 let acceptor = acceptor.clone();
                 tokio::spawn(async move {
                     // A client that does not trust the CA fails the handshake here.
-                    let Ok(tls) = acceptor.accept(stream).await else { return };
+                    let Ok(tls) = acceptor.accept(stream).await else {
+                        return;
+                    };
                     let _ = hyper::server::conn::http1::Builder::new()
                         .serve_connection(TokioIo::new(tls), service_fn(answer))
                         .await;
@@ -78,12 +83,26 @@ impl TlsPortal {
     }
 }
 
-async fn answer(request: Request<hyper::body::Incoming>) -> Result<Response<Full<Bytes>>, std::convert::Infallible> {
-    let method = request.uri().path().rsplit('/').next().unwrap_or("").to_string();
+async fn answer(
+    request: Request<hyper::body::Incoming>,
+) -> Result<Response<Full<Bytes>>, std::convert::Infallible> {
+    let method = request
+        .uri()
+        .path()
+        .rsplit('/')
+        .next()
+        .unwrap_or("")
+        .to_string();
     let (status, body) = match method.as_str() {
-        "profile" => (200, r#"{"result":{"ID":"1","NAME":"Tls","LAST_NAME":"Admin"}}"#),
+        "profile" => (
+            200,
+            r#"{"result":{"ID":"1","NAME":"Tls","LAST_NAME":"Admin"}}"#,
+        ),
         "scope" => (200, r#"{"result":["telephony","user"]}"#),
-        _ => (404, r#"{"error":"ERROR_METHOD_NOT_FOUND","error_description":"Method not found!"}"#),
+        _ => (
+            404,
+            r#"{"error":"ERROR_METHOD_NOT_FOUND","error_description":"Method not found!"}"#,
+        ),
     };
     Ok(Response::builder()
         .status(status)
