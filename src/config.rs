@@ -201,6 +201,15 @@ pub fn resolve(global: &GlobalArgs, loaded: &Loaded) -> Result<Profile, Failure>
                 loaded.path.display()
             ))
             .with_hint("add webhook_url = \"https://PORTAL/rest/USER_ID/CODE/\" to the profile"),
+            None if file.is_some_and(|f| !f.profiles.is_empty()) => Failure::config(format!(
+                "no profile chosen in {} (profiles: {})",
+                loaded.path.display(),
+                file.map(|f| f.profiles.keys().cloned().collect::<Vec<_>>().join(", "))
+                    .unwrap_or_default()
+            ))
+            .with_hint(
+                "pass -p NAME, set B24TEL_PROFILE, or add default_profile = \"NAME\" to the file",
+            ),
             None => Failure::config("no portal configured").with_hint(
                 "run `b24tel config init --webhook https://PORTAL/rest/USER_ID/CODE/`, \
                  or pass --webhook / set B24TEL_WEBHOOK",

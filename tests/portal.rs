@@ -250,7 +250,7 @@ fn plain_http_to_a_remote_host_is_refused_before_connecting() {
     let config = common::write_config(
         home.path(),
         "c.toml",
-        "[profiles.lan]\nwebhook_url = \"http://portal.example/rest/1/plaincode/\"\nallow_http = true\n",
+        "default_profile = \"lan\"\n[profiles.lan]\nwebhook_url = \"http://portal.example/rest/1/plaincode/\"\nallow_http = true\n",
     );
     let output = run(Some(&config));
     assert_ne!(output.status.code(), Some(0));
