@@ -7,6 +7,7 @@ mod failure;
 mod output;
 mod portal;
 mod secret;
+mod transcript;
 
 use clap::Parser;
 
