@@ -7,10 +7,16 @@ use ::csv::{ReaderBuilder, StringRecord};
 use super::collect::{Collector, Draft, Loc, SideInput};
 use super::json::{time_text, MESSAGE_KEYS, SIDE_KEYS, START_KEYS, STOP_KEYS};
 
-/// Whether a first line looks like a header this parser understands.
+/// Whether a first line looks like a header this parser understands: it names at
+/// least two of the columns (a valid file needs three or four).
 pub fn looks_like_header(line: &str) -> bool {
-    line.split([',', ';', '\t'])
-        .any(|cell| column_of(cell.trim().trim_matches('"').trim()).is_some())
+    let mut named = [false; 4];
+    for cell in line.split([',', ';', '\t']) {
+        if let Some(column) = column_of(cell.trim().trim_matches('"').trim()) {
+            named[column as usize] = true;
+        }
+    }
+    named.iter().filter(|&&n| n).count() >= 2
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -29,7 +29,8 @@ use std::str::FromStr;
 
 use collect::{Collector, Draft, Loc, SideInput, Wording};
 
-/// Who speaks: the portal's user (the employee) or the client.
+/// Who speaks: the portal's user (the employee) or the client. As a clap value
+/// enum, give the argument `ignore_case = true`: the contract matches any case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum)]
 pub enum Side {
     #[value(name = "User")]
@@ -279,10 +280,7 @@ pub fn from_flags(flags: &[String], speakers: &Speakers) -> Result<Transcript, V
 pub fn detect(source_name: &str, bytes: &[u8]) -> Option<Format> {
     match text::decode(bytes) {
         Ok(text) => detect_text(source_name, &text),
-        Err(_) => by_extension(source_name).map(|format| match format {
-            Format::Whisper => Format::Json,
-            format => format,
-        }),
+        Err(_) => by_extension(source_name),
     }
 }
 

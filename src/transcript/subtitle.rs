@@ -7,7 +7,7 @@ use super::collect::{snippet, Collector, Draft, Loc, SideInput};
 use super::text;
 use super::time::{parse_timestamp, Time};
 
-/// One cue's raw text lines, its place, and its times.
+/// One cue's raw text lines, the line of its timing, and its times.
 pub struct Cue<'a> {
     pub line: usize,
     pub start: Time,
@@ -134,8 +134,7 @@ fn is_index(line: &str) -> bool {
     !line.is_empty() && line.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// Joins cue lines with single spaces after `clean` has taken markup out of each,
-/// then splits off a `Label:` prefix unless a voice already named the speaker.
+/// Joins cue lines with single spaces after `clean` has taken markup out of each.
 pub fn join_cue(lines: &[&str], mut clean: impl FnMut(&str) -> String) -> String {
     let mut joined = String::new();
     for line in lines {

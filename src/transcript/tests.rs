@@ -267,12 +267,45 @@ fn detection_by_extension_then_content() {
         Some(Format::Csv)
     );
     assert_eq!(detect("dump", b"\"side\";\"start\"\n"), Some(Format::Csv));
+    assert_eq!(detect("-", b"Message\nhello\n"), None);
     assert_eq!(detect("-", b"hello there\n"), None);
     assert_eq!(detect("-", b""), None);
     let problems = read_err("-", "just words\n", Format::Auto, &[], None);
     assert_eq!(
         problems,
         vec!["stdin: cannot tell the transcript's format; pass --format json|csv|srt|vtt|whisper"]
+    );
+}
+
+#[test]
+fn lone_cr_and_crlf_line_endings() {
+    let srt = "1\r00:00:01,000 --> 00:00:02,000\rUser: 你好\r世界\r\r2\r00:00:02,000 --> 00:00:03,000\rbad\r";
+    let problems = read_err("mac.srt", srt, Format::Auto, &[], None);
+    assert_eq!(
+        problems,
+        vec!["mac.srt:7: no speaker: pass --default-side User|Client or start the cue with a label such as `User:`"]
+    );
+    let t = read_ok("mac.srt", srt, Format::Auto, &[], Some(Side::Client));
+    assert_eq!(
+        t.messages,
+        vec![
+            msg(Side::User, 1, 2, "你好 世界"),
+            msg(Side::Client, 2, 3, "bad")
+        ]
+    );
+    let vtt = "WEBVTT\r\n\r\nNOTE a\r\nb\r\n\r\n00:01.000 --> 00:02.000 line:0\r\n<v Client>Hi\r\n";
+    let t = read_ok("-", vtt, Format::Auto, &[], None);
+    assert_eq!(t.messages, vec![msg(Side::Client, 1, 2, "Hi")]);
+    let problems = read_err(
+        "-",
+        "WEBVTT\r\n\r\n00:01.000 --> 00:00.000\r\nUser: x\r\n",
+        Format::Auto,
+        &[],
+        None,
+    );
+    assert_eq!(
+        problems,
+        vec!["stdin:3: STOP_TIME must be at least 1 second (this cue ends at 0)"]
     );
 }
 
