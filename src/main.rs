@@ -9,6 +9,7 @@ mod output;
 mod portal;
 mod record;
 mod secret;
+mod transcript;
 
 use clap::Parser;
 

@@ -1,0 +1,363 @@
+//! Transcripts: the `Message`/`Side` model the API takes, one parser per input
+//! format, and the contract's validation. Pure code: no HTTP, no printing.
+//!
+//! Every parser hands its cues to a `Collector`, which resolves speakers, rounds
+//! times (START_TIME down, STOP_TIME up) and checks each rule, so a single run
+//! reports every violation with its place.
+
+// used by the transcript and batch commands, which land separately
+#![cfg_attr(not(test), allow(dead_code))]
+
+mod collect;
+mod csv;
+mod json;
+mod srt;
+mod subtitle;
+mod text;
+mod time;
+mod vtt;
+mod whisper;
+
+#[cfg(test)]
+mod fuzz_tests;
+#[cfg(test)]
+mod tests;
+
+use std::collections::HashMap;
+use std::fmt;
+use std::str::FromStr;
+
+use collect::{Collector, Draft, Loc, SideInput, Wording};
+
+/// Who speaks: the portal's user (the employee) or the client. As a clap value
+/// enum, give the argument `ignore_case = true`: the contract matches any case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum)]
+pub enum Side {
+    #[value(name = "User")]
+    User,
+    #[value(name = "Client")]
+    Client,
+}
+
+impl Side {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Side::User => "User",
+            Side::Client => "Client",
+        }
+    }
+}
+
+impl FromStr for Side {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let s = s.trim();
+        if s.eq_ignore_ascii_case("user") {
+            Ok(Side::User)
+        } else if s.eq_ignore_ascii_case("client") {
+            Ok(Side::Client)
+        } else {
+            Err(format!("expected User or Client, got `{s}`"))
+        }
+    }
+}
+
+impl fmt::Display for Side {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The input format of a transcript file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Format {
+    /// By extension, else by content
+    #[default]
+    Auto,
+    /// An array of messages, or {"messages": [...]}
+    Json,
+    /// A header row naming side, start, stop, message
+    Csv,
+    /// SubRip subtitles
+    Srt,
+    /// WebVTT subtitles
+    Vtt,
+    /// openai-whisper / whisperX JSON output
+    Whisper,
+}
+
+impl Format {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Auto => "auto",
+            Format::Json => "json",
+            Format::Csv => "csv",
+            Format::Srt => "srt",
+            Format::Vtt => "vtt",
+            Format::Whisper => "whisper",
+        }
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One message as the API takes it: times are whole seconds from the call's start.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    pub side: Side,
+    pub start: u64,
+    pub stop: u64,
+    pub text: String,
+}
+
+impl Message {
+    /// The element of `MESSAGES` in `telephony.call.attachTranscription`.
+    pub fn to_api(&self) -> serde_json::Value {
+        serde_json::json!({
+            "SIDE": self.side.as_str(),
+            "START_TIME": self.start,
+            "STOP_TIME": self.stop,
+            "MESSAGE": self.text,
+        })
+    }
+}
+
+/// How speaker labels in the input map to sides (`--speaker`, `--default-side`).
+#[derive(Debug, Clone, Default)]
+pub struct Speakers {
+    /// Lower-cased, trimmed label -> side.
+    map: HashMap<String, Side>,
+    default_side: Option<Side>,
+}
+
+impl Speakers {
+    /// A later mapping of the same label (in any case) wins.
+    pub fn new(map: Vec<(String, Side)>, default_side: Option<Side>) -> Self {
+        let map = map
+            .into_iter()
+            .map(|(label, side)| (label.trim().to_lowercase(), side))
+            .collect();
+        Speakers { map, default_side }
+    }
+
+    /// The side of a label: an explicit mapping first, then `User`/`Client` themselves.
+    pub fn resolve(&self, label: &str) -> Option<Side> {
+        let label = label.trim();
+        self.map
+            .get(&label.to_lowercase())
+            .copied()
+            .or_else(|| label.parse().ok())
+    }
+
+    pub fn default_side(&self) -> Option<Side> {
+        self.default_side
+    }
+}
+
+/// Parses a `--speaker LABEL=User|Client` value (for clap's `value_parser`).
+pub fn parse_speaker_flag(s: &str) -> Result<(String, Side), String> {
+    let expected = "expected LABEL=User or LABEL=Client (e.g. SPEAKER_00=User)";
+    let Some((label, side)) = s.rsplit_once('=') else {
+        return Err(format!("{expected}, got `{s}`"));
+    };
+    let label = label.trim();
+    if label.is_empty() {
+        return Err(format!("{expected}: the label is empty in `{s}`"));
+    }
+    let side = side
+        .parse::<Side>()
+        .map_err(|_| format!("{expected}: `{}` is not User or Client", side.trim()))?;
+    Ok((label.to_string(), side))
+}
+
+/// Something wrong with the input, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// `call.srt:12`, `call.json: messages[3]`, `--message #2`, or the source name.
+    pub place: String,
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.place, self.message)
+    }
+}
+
+/// A valid transcript, ready to send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transcript {
+    pub messages: Vec<Message>,
+    /// Harmless things worth a warning (e.g. `call.srt: 2 empty cues skipped`).
+    pub notes: Vec<String>,
+}
+
+/// Reads and validates a transcript. `source_name` is the path as the user gave it,
+/// or `-` for stdin; it names places in problems and picks the format under `Auto`.
+pub fn read(
+    source_name: &str,
+    bytes: &[u8],
+    format: Format,
+    speakers: &Speakers,
+) -> Result<Transcript, Vec<Problem>> {
+    let name = display_name(source_name);
+    let text = text::decode(bytes).map_err(|error| {
+        vec![Problem {
+            place: format!("{name}:{}", error.line),
+            message: error.message,
+        }]
+    })?;
+    let format = match format {
+        Format::Auto => detect_text(source_name, &text).ok_or_else(|| {
+            vec![Problem {
+                place: name.clone(),
+                message: "cannot tell the transcript's format; \
+                          pass --format json|csv|srt|vtt|whisper"
+                    .into(),
+            }]
+        })?,
+        format => format,
+    };
+    let wording = wording(format);
+    let mut collector = Collector::new(name, wording, speakers);
+    match format {
+        Format::Json => json::parse(&text, &mut collector),
+        Format::Csv => csv::parse(&text, &mut collector, speakers.default_side().is_some()),
+        Format::Srt => srt::parse(&text, &mut collector),
+        Format::Vtt => vtt::parse(&text, &mut collector),
+        Format::Whisper => whisper::parse(&text, &mut collector),
+        Format::Auto => {}
+    }
+    collector.finish()
+}
+
+/// Reads `--message SIDE:START:STOP:TEXT` flags; the text may contain colons.
+pub fn from_flags(flags: &[String], speakers: &Speakers) -> Result<Transcript, Vec<Problem>> {
+    let wording = Wording {
+        item: "message",
+        no_side: "no SIDE: pass --default-side User|Client or write one, e.g. User:0:3:Hello",
+    };
+    let mut collector = Collector::new("--message".into(), wording, speakers);
+    for (index, flag) in flags.iter().enumerate() {
+        let loc = Loc::Flag(index + 1);
+        let mut parts = flag.splitn(4, ':');
+        let (Some(side), Some(start), Some(stop), Some(text)) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            collector.problem(
+                loc,
+                format!(
+                    "expected SIDE:START:STOP:TEXT (e.g. User:0:3:Hello), got `{}`",
+                    collect::snippet(flag)
+                ),
+            );
+            continue;
+        };
+        let side = if side.trim().is_empty() {
+            SideInput::Missing
+        } else {
+            SideInput::Label(side.to_string())
+        };
+        let draft = Draft {
+            side,
+            start: time::parse_decimal(start)
+                .map_err(|e| collect::time_error("START_TIME", start, e)),
+            stop: time::parse_decimal(stop).map_err(|e| collect::time_error("STOP_TIME", stop, e)),
+            text: Ok(text.to_string()),
+        };
+        collector.cue(loc, draft);
+    }
+    collector.finish()
+}
+
+/// Guesses a source's format: by extension (`.json`, `.csv`, `.srt`, `.vtt`), else
+/// by content. `None` when neither tells.
+pub fn detect(source_name: &str, bytes: &[u8]) -> Option<Format> {
+    match text::decode(bytes) {
+        Ok(text) => detect_text(source_name, &text),
+        Err(_) => by_extension(source_name),
+    }
+}
+
+fn detect_text(source_name: &str, text: &str) -> Option<Format> {
+    match by_extension(source_name) {
+        Some(Format::Json | Format::Whisper) => Some(json_kind(text)),
+        Some(format) => Some(format),
+        None => by_content(text),
+    }
+}
+
+fn by_extension(source_name: &str) -> Option<Format> {
+    if source_name == "-" {
+        return None;
+    }
+    let extension = std::path::Path::new(source_name).extension()?.to_str()?;
+    match extension.to_ascii_lowercase().as_str() {
+        "json" => Some(Format::Json),
+        "csv" => Some(Format::Csv),
+        "srt" => Some(Format::Srt),
+        "vtt" => Some(Format::Vtt),
+        _ => None,
+    }
+}
+
+fn by_content(text: &str) -> Option<Format> {
+    let start = text.trim_start();
+    if start.starts_with("WEBVTT") {
+        return Some(Format::Vtt);
+    }
+    if start.starts_with(['{', '[']) {
+        return Some(json_kind(text));
+    }
+    let lines = text.lines().filter(|line| !text::is_blank(line));
+    let first = lines.clone().next()?;
+    if lines.take(5).any(|line| line.contains("-->")) {
+        return Some(Format::Srt);
+    }
+    csv::looks_like_header(first).then_some(Format::Csv)
+}
+
+/// Whisper output is an object with `segments`; anything else JSON is messages.
+fn json_kind(text: &str) -> Format {
+    let top: Result<HashMap<String, serde::de::IgnoredAny>, _> = serde_json::from_str(text);
+    match top {
+        Ok(keys) if keys.contains_key("segments") => Format::Whisper,
+        _ => Format::Json,
+    }
+}
+
+fn display_name(source_name: &str) -> String {
+    match source_name {
+        "-" => "stdin".to_string(),
+        "" => "input".to_string(),
+        name => name.to_string(),
+    }
+}
+
+fn wording(format: Format) -> Wording {
+    match format {
+        Format::Srt | Format::Vtt | Format::Auto => Wording {
+            item: "cue",
+            no_side: "no speaker: pass --default-side User|Client \
+                      or start the cue with a label such as `User:`",
+        },
+        Format::Json => Wording {
+            item: "message",
+            no_side: "no SIDE: pass --default-side User|Client or give the message a SIDE",
+        },
+        Format::Csv => Wording {
+            item: "row",
+            no_side: "no side: pass --default-side User|Client or fill in the side column",
+        },
+        Format::Whisper => Wording {
+            item: "segment",
+            no_side: "no speaker: pass --default-side User|Client \
+                      (this segment has no `speaker`)",
+        },
+    }
+}
