@@ -84,6 +84,9 @@ pub enum Command {
     /// Attach call recordings
     #[command(subcommand)]
     Record(commands::record::Cmd),
+    /// Attach conversation transcripts
+    #[command(subcommand)]
+    Transcript(commands::transcript::Cmd),
     /// Manage the config file and its profiles
     #[command(subcommand)]
     Config(commands::config::Cmd),

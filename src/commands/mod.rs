@@ -4,6 +4,7 @@ pub mod completions;
 pub mod config;
 pub mod doctor;
 pub mod record;
+pub mod transcript;
 
 use crate::cli::{Cli, Command};
 use crate::output::Ui;
@@ -13,6 +14,7 @@ pub fn run(cli: Cli, ui: &Ui) -> anyhow::Result<()> {
     match cli.command {
         Command::Config(cmd) => config::run(cmd, &global, ui),
         Command::Record(cmd) => record::run(cmd, &global, ui),
+        Command::Transcript(cmd) => transcript::run(cmd, &global, ui),
         Command::Doctor => doctor::run(&global, ui),
         Command::Completions(cmd) => completions::run(cmd),
     }

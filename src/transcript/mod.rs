@@ -5,9 +5,6 @@
 //! times (START_TIME down, STOP_TIME up) and checks each rule, so a single run
 //! reports every violation with its place.
 
-// used by the transcript and batch commands, which land separately
-#![cfg_attr(not(test), allow(dead_code))]
-
 mod collect;
 mod csv;
 mod json;
@@ -277,6 +274,7 @@ pub fn from_flags(flags: &[String], speakers: &Speakers) -> Result<Transcript, V
 
 /// Guesses a source's format: by extension (`.json`, `.csv`, `.srt`, `.vtt`), else
 /// by content. `None` when neither tells.
+#[cfg(test)]
 pub fn detect(source_name: &str, bytes: &[u8]) -> Option<Format> {
     match text::decode(bytes) {
         Ok(text) => detect_text(source_name, &text),

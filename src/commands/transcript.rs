@@ -1,0 +1,260 @@
+//! `b24tel transcript attach`: read a transcript in whatever shape the speech
+//! engine or PBX wrote it, validate all of it, and attach it exactly once.
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{ArgGroup, Args, Subcommand};
+use serde_json::{json, Map, Value};
+
+use super::record::{id_in, invalid, plan};
+use crate::call::CallId;
+use crate::cli::GlobalArgs;
+use crate::failure::Failure;
+use crate::output::{fields, Ui};
+use crate::portal::{Portal, Repeat};
+use crate::transcript::{self, parse_speaker_flag, Format, Message, Side, Speakers};
+
+pub const ATTACH_TRANSCRIPTION: &str = "telephony.call.attachTranscription";
+
+#[derive(Debug, Subcommand)]
+pub enum Cmd {
+    /// Attach a conversation transcript to a finished call
+    Attach(AttachArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(group(ArgGroup::new("input").required(true).args(["file", "message"])))]
+pub struct AttachArgs {
+    /// CALL_ID from telephony.externalCall.register
+    #[arg(long, value_name = "ID")]
+    pub call_id: String,
+    /// Transcript file (json, csv, srt, vtt, whisper), or - for stdin
+    #[arg(long, value_name = "PATH|-")]
+    pub file: Option<PathBuf>,
+    /// One message as SIDE:START:STOP:TEXT (repeatable; the text may contain colons)
+    #[arg(long, value_name = "SIDE:START:STOP:TEXT")]
+    pub message: Vec<String>,
+    #[command(flatten)]
+    pub reading: ReadingArgs,
+    /// Cost of the transcription, sent as COST
+    #[arg(long, value_name = "AMOUNT", allow_negative_numbers = true)]
+    pub cost: Option<String>,
+    /// Currency of the cost (three upper-case letters), sent as COST_CURRENCY
+    #[arg(long, value_name = "CODE")]
+    pub currency: Option<String>,
+    /// Keep asking while the portal says the call is not finished, up to SECS
+    #[arg(long, value_name = "SECS", default_value_t = 0)]
+    pub wait_for_call: u64,
+}
+
+/// How transcript files are read; shared with `batch`.
+#[derive(Debug, Clone, Args)]
+pub struct ReadingArgs {
+    /// Input format [default: detected from the extension and content]
+    #[arg(long, value_enum, default_value_t = Format::Auto)]
+    pub format: Format,
+    /// Map a speaker label to a side, e.g. SPEAKER_00=User (repeatable)
+    #[arg(long, value_name = "LABEL=User|Client", value_parser = parse_speaker_flag)]
+    pub speaker: Vec<(String, Side)>,
+    /// Side for cues without a speaker label
+    #[arg(long, value_enum, ignore_case = true, value_name = "User|Client")]
+    pub default_side: Option<Side>,
+}
+
+impl ReadingArgs {
+    pub fn speakers(&self) -> Speakers {
+        Speakers::new(self.speaker.clone(), self.default_side)
+    }
+}
+
+/// A checked transcription: messages plus the optional cost.
+pub struct Transcription {
+    pub messages: Vec<Message>,
+    pub cost: Option<(f64, Option<String>)>,
+}
+
+impl Transcription {
+    pub fn params(&self, call_id: &CallId) -> Map<String, Value> {
+        let mut params = fields([
+            ("CALL_ID", json!(call_id.as_str())),
+            (
+                "MESSAGES",
+                Value::Array(self.messages.iter().map(Message::to_api).collect()),
+            ),
+        ]);
+        if let Some((cost, currency)) = &self.cost {
+            params.insert("COST".into(), json!(cost));
+            if let Some(currency) = currency {
+                params.insert("COST_CURRENCY".into(), json!(currency));
+            }
+        }
+        params
+    }
+}
+
+/// Attaches one transcription; the path `transcript attach`, `batch` and `demo` share.
+/// Never repeated once the portal may have stored it: each call creates a new transcript.
+pub fn attach_transcription(
+    portal: &Portal,
+    call_id: &CallId,
+    transcription: &Transcription,
+    wait_for_call: Duration,
+) -> Result<Map<String, Value>, Failure> {
+    let params = transcription.params(call_id);
+    let result = portal.until_call_ready(wait_for_call, || {
+        portal.call(ATTACH_TRANSCRIPTION, &params, Repeat::OnlyIfNotProcessed)
+    })?;
+    let transcript_id = id_in(&result, "TRANSCRIPT_ID", ATTACH_TRANSCRIPTION)?;
+    Ok(fields([
+        ("call_id", json!(call_id.as_str())),
+        ("transcript_id", json!(transcript_id)),
+        ("messages", json!(transcription.messages.len())),
+    ]))
+}
+
+/// Reads and validates a transcript file (or stdin for `-`); problems are "place: what".
+pub fn read_file(
+    path: &std::path::Path,
+    reading: &ReadingArgs,
+    ui: &Ui,
+) -> Result<Vec<Message>, Vec<String>> {
+    let name = path.display().to_string();
+    let bytes = if name == "-" {
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .lock()
+            .read_to_end(&mut bytes)
+            .map_err(|e| vec![format!("stdin: cannot read it ({e})")])?;
+        bytes
+    } else {
+        match std::fs::metadata(path) {
+            Ok(m) if m.is_dir() => {
+                return Err(vec![format!(
+                    "{name}: is a directory; pass the transcript file"
+                )])
+            }
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(vec![format!("{name}: no such file; check the path")])
+            }
+            Err(e) => {
+                return Err(vec![format!(
+                    "{name}: cannot read it ({e}); check its permissions"
+                )])
+            }
+        }
+        std::fs::read(path).map_err(|e| {
+            vec![format!(
+                "{name}: cannot read it ({e}); check its permissions"
+            )]
+        })?
+    };
+    let transcript = transcript::read(&name, &bytes, reading.format, &reading.speakers())
+        .map_err(|problems| problems.iter().map(ToString::to_string).collect::<Vec<_>>())?;
+    for note in &transcript.notes {
+        ui.warn(note);
+    }
+    Ok(transcript.messages)
+}
+
+/// The contract's cost rules: a finite number >= 0; a currency only with a cost,
+/// three upper-case letters.
+fn check_cost(
+    cost: Option<&str>,
+    currency: Option<&str>,
+) -> Result<Option<(f64, Option<String>)>, Vec<String>> {
+    let mut problems = Vec::new();
+    let amount = match cost {
+        None => None,
+        Some(text) => match text.trim().parse::<f64>() {
+            Ok(value) if value.is_finite() && value >= 0.0 => Some(value),
+            _ => {
+                problems.push(format!(
+                    "--cost: {text:?} is not a finite number >= 0; pass e.g. --cost 0.25"
+                ));
+                None
+            }
+        },
+    };
+    if let Some(code) = currency {
+        if cost.is_none() {
+            problems.push(
+                "--currency: a currency goes only with --cost; add --cost AMOUNT".to_string(),
+            );
+        } else if code.len() != 3 || !code.bytes().all(|b| b.is_ascii_uppercase()) {
+            problems.push(format!(
+                "--currency: {code:?} is not three upper-case letters; pass e.g. --currency {}",
+                if code.len() == 3 {
+                    code.to_ascii_uppercase()
+                } else {
+                    "USD".into()
+                }
+            ));
+        }
+    }
+    if problems.is_empty() {
+        Ok(amount.map(|a| (a, currency.map(str::to_string))))
+    } else {
+        Err(problems)
+    }
+}
+
+pub fn run(cmd: Cmd, global: &GlobalArgs, ui: &Ui) -> anyhow::Result<()> {
+    let Cmd::Attach(args) = cmd;
+    let mut problems = Vec::new();
+    let call_id = CallId::parse(&args.call_id, "--call-id")
+        .map_err(|p| problems.push(p))
+        .ok();
+    let messages = match &args.file {
+        Some(path) => read_file(path, &args.reading, ui),
+        None => transcript::from_flags(&args.message, &args.reading.speakers())
+            .map(|t| t.messages)
+            .map_err(|problems| problems.iter().map(ToString::to_string).collect()),
+    }
+    .map_err(|mut p| problems.append(&mut p))
+    .ok();
+    let cost = check_cost(args.cost.as_deref(), args.currency.as_deref())
+        .map_err(|mut p| problems.append(&mut p))
+        .ok();
+    let (Some(call_id), Some(messages), Some(cost)) = (call_id, messages, cost) else {
+        return Err(invalid(problems).into());
+    };
+    let transcription = Transcription { messages, cost };
+
+    let profile = super::profile(global, ui)?;
+    let portal = Portal::new(&profile, ui)?;
+    if global.dry_run {
+        let params = transcription.params(&call_id);
+        ui.result(&plan(&portal, ATTACH_TRANSCRIPTION, &call_id, params));
+        return Ok(());
+    }
+    let out = attach_transcription(
+        &portal,
+        &call_id,
+        &transcription,
+        Duration::from_secs(args.wait_for_call),
+    )?;
+    ui.result(&out);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cost_rules() {
+        assert_eq!(
+            check_cost(Some("0.25"), Some("USD")).unwrap(),
+            Some((0.25, Some("USD".into())))
+        );
+        assert_eq!(check_cost(Some("3"), None).unwrap(), Some((3.0, None)));
+        assert!(check_cost(Some("-1"), None).is_err());
+        assert!(check_cost(Some("inf"), None).is_err());
+        assert!(check_cost(Some("NaN"), None).is_err());
+        assert!(check_cost(None, Some("USD")).is_err());
+        assert_eq!(check_cost(Some("1"), Some("usd")).unwrap_err().len(), 1);
+    }
+}
