@@ -20,7 +20,7 @@ use tokio::sync::mpsc;
 /// Raw bytes read per chunk: a multiple of 3, so Base64 chunks join without padding.
 const RAW_CHUNK: usize = 3 * 256 * 1024;
 /// Chunks in flight between the reader thread and the socket.
-const CHANNEL_DEPTH: usize = 4;
+const CHANNEL_DEPTH: usize = 2;
 
 type OpenFn = dyn Fn() -> io::Result<Box<dyn Read + Send>> + Send + Sync;
 
@@ -145,8 +145,9 @@ impl StreamedBody {
         send(Chunk::framing(self.prefix.clone()))?;
         let mut reader = (self.source.open)()?;
         let mut total = 0u64;
+        // One read buffer for the whole file; only the encoded chunks travel.
+        let mut raw = vec![0u8; RAW_CHUNK];
         loop {
-            let mut raw = vec![0u8; RAW_CHUNK];
             let filled = read_full(&mut reader, &mut raw)?;
             if filled == 0 {
                 break;
@@ -155,13 +156,12 @@ impl StreamedBody {
             if total > self.source.len {
                 return Err(changed_while_sending(self.source.len));
             }
-            raw.truncate(filled);
             let data = match self.encoding {
-                Encoding::Raw => Bytes::from(raw),
+                Encoding::Raw => Bytes::copy_from_slice(&raw[..filled]),
                 Encoding::Base64 => {
                     let mut out = vec![0u8; base64_len(filled as u64) as usize];
                     let written = base64::engine::general_purpose::STANDARD
-                        .encode_slice(&raw, &mut out)
+                        .encode_slice(&raw[..filled], &mut out)
                         .map_err(io::Error::other)?;
                     out.truncate(written);
                     Bytes::from(out)
