@@ -16,6 +16,9 @@ _b24tel() {
             ",$1")
                 cmd="b24tel"
                 ;;
+            b24tel,batch)
+                cmd="b24tel__subcmd__batch"
+                ;;
             b24tel,completions)
                 cmd="b24tel__subcmd__completions"
                 ;;
@@ -30,6 +33,9 @@ _b24tel() {
                 ;;
             b24tel,record)
                 cmd="b24tel__subcmd__record"
+                ;;
+            b24tel,transcript)
+                cmd="b24tel__subcmd__transcript"
                 ;;
             b24tel__subcmd__config,help)
                 cmd="b24tel__subcmd__config__subcmd__help"
@@ -55,6 +61,9 @@ _b24tel() {
             b24tel__subcmd__config__subcmd__help,show)
                 cmd="b24tel__subcmd__config__subcmd__help__subcmd__show"
                 ;;
+            b24tel__subcmd__help,batch)
+                cmd="b24tel__subcmd__help__subcmd__batch"
+                ;;
             b24tel__subcmd__help,completions)
                 cmd="b24tel__subcmd__help__subcmd__completions"
                 ;;
@@ -70,6 +79,9 @@ _b24tel() {
             b24tel__subcmd__help,record)
                 cmd="b24tel__subcmd__help__subcmd__record"
                 ;;
+            b24tel__subcmd__help,transcript)
+                cmd="b24tel__subcmd__help__subcmd__transcript"
+                ;;
             b24tel__subcmd__help__subcmd__config,init)
                 cmd="b24tel__subcmd__help__subcmd__config__subcmd__init"
                 ;;
@@ -84,6 +96,9 @@ _b24tel() {
                 ;;
             b24tel__subcmd__help__subcmd__record,upload-url)
                 cmd="b24tel__subcmd__help__subcmd__record__subcmd__upload__subcmd__url"
+                ;;
+            b24tel__subcmd__help__subcmd__transcript,attach)
+                cmd="b24tel__subcmd__help__subcmd__transcript__subcmd__attach"
                 ;;
             b24tel__subcmd__record,attach)
                 cmd="b24tel__subcmd__record__subcmd__attach"
@@ -103,6 +118,18 @@ _b24tel() {
             b24tel__subcmd__record__subcmd__help,upload-url)
                 cmd="b24tel__subcmd__record__subcmd__help__subcmd__upload__subcmd__url"
                 ;;
+            b24tel__subcmd__transcript,attach)
+                cmd="b24tel__subcmd__transcript__subcmd__attach"
+                ;;
+            b24tel__subcmd__transcript,help)
+                cmd="b24tel__subcmd__transcript__subcmd__help"
+                ;;
+            b24tel__subcmd__transcript__subcmd__help,attach)
+                cmd="b24tel__subcmd__transcript__subcmd__help__subcmd__attach"
+                ;;
+            b24tel__subcmd__transcript__subcmd__help,help)
+                cmd="b24tel__subcmd__transcript__subcmd__help__subcmd__help"
+                ;;
             *)
                 ;;
         esac
@@ -110,12 +137,86 @@ _b24tel() {
 
     case "${cmd}" in
         b24tel)
-            opts="-p -o -q -v -h -V --profile --config --webhook --output --quiet --verbose --dry-run --timeout --retries --help --version record config doctor completions help"
+            opts="-p -o -q -v -h -V --profile --config --webhook --output --quiet --verbose --dry-run --timeout --retries --help --version record transcript batch config doctor completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --webhook)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "json table" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "json table" -- "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        b24tel__subcmd__batch)
+            opts="-p -o -q -v -h -V --manifest --journal --rate --min-age --fail-fast --resend-unknown --format --speaker --default-side --profile --config --webhook --output --quiet --verbose --dry-run --timeout --retries --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --manifest)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --journal)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --min-age)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "auto json csv srt vtt whisper" -- "${cur}"))
+                    return 0
+                    ;;
+                --speaker)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --default-side)
+                    COMPREPLY=($(compgen -W "User Client" -- "${cur}"))
+                    return 0
+                    ;;
                 --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -502,8 +603,22 @@ _b24tel() {
             return 0
             ;;
         b24tel__subcmd__help)
-            opts="record config doctor completions help"
+            opts="record transcript batch config doctor completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        b24tel__subcmd__help__subcmd__batch)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -642,6 +757,34 @@ _b24tel() {
             return 0
             ;;
         b24tel__subcmd__help__subcmd__record__subcmd__upload__subcmd__url)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        b24tel__subcmd__help__subcmd__transcript)
+            opts="attach"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        b24tel__subcmd__help__subcmd__transcript__subcmd__attach)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -874,6 +1017,176 @@ _b24tel() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        b24tel__subcmd__transcript)
+            opts="-p -o -q -v -h -V --profile --config --webhook --output --quiet --verbose --dry-run --timeout --retries --help --version attach help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --webhook)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "json table" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "json table" -- "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        b24tel__subcmd__transcript__subcmd__attach)
+            opts="-p -o -q -v -h -V --call-id --file --message --format --speaker --default-side --cost --currency --wait-for-call --profile --config --webhook --output --quiet --verbose --dry-run --timeout --retries --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --call-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --message)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "auto json csv srt vtt whisper" -- "${cur}"))
+                    return 0
+                    ;;
+                --speaker)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --default-side)
+                    COMPREPLY=($(compgen -W "User Client" -- "${cur}"))
+                    return 0
+                    ;;
+                --cost)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --currency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --wait-for-call)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --webhook)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "json table" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "json table" -- "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        b24tel__subcmd__transcript__subcmd__help)
+            opts="attach help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        b24tel__subcmd__transcript__subcmd__help__subcmd__attach)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        b24tel__subcmd__transcript__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 *)
                     COMPREPLY=()
                     ;;

@@ -36,6 +36,8 @@ set edit:completion:arg-completer[b24tel] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand record 'Attach call recordings'
+            cand transcript 'Attach conversation transcripts'
+            cand batch 'Attach every recording and transcript listed in a manifest (for cron; re-runnable)'
             cand config 'Manage the config file and its profiles'
             cand doctor 'Check the config, the connection, authentication and the telephony scope'
             cand completions 'Print a shell completion script'
@@ -120,6 +122,91 @@ set edit:completion:arg-completer[b24tel] = {|@words|
         &'b24tel;record;help;upload-url'= {
         }
         &'b24tel;record;help;help'= {
+        }
+        &'b24tel;transcript'= {
+            cand -p 'Profile in the config file'
+            cand --profile 'Profile in the config file'
+            cand --config 'Config file [default: <config dir>/b24tel/config.toml]'
+            cand --webhook 'Inbound webhook URL https://PORTAL/rest/USER_ID/CODE/; overrides the profile'
+            cand -o 'Output format [default: table on a terminal, json otherwise]'
+            cand --output 'Output format [default: table on a terminal, json otherwise]'
+            cand --timeout 'Give up on a request that makes no progress for this long [default: 60]'
+            cand --retries 'Retries for retryable failures [default: 3]'
+            cand -q 'No progress bar, no warnings'
+            cand --quiet 'No progress bar, no warnings'
+            cand -v 'One line per HTTP exchange on stderr'
+            cand --verbose 'One line per HTTP exchange on stderr'
+            cand --dry-run 'Validate everything and print the request that would be sent; send nothing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand attach 'Attach a conversation transcript to a finished call'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'b24tel;transcript;attach'= {
+            cand --call-id 'CALL_ID from telephony.externalCall.register'
+            cand --file 'Transcript file (json, csv, srt, vtt, whisper), or - for stdin'
+            cand --message 'One message as SIDE:START:STOP:TEXT (repeatable; the text may contain colons)'
+            cand --format 'Input format [default: detected from the extension and content]'
+            cand --speaker 'Map a speaker label to a side, e.g. SPEAKER_00=User (repeatable)'
+            cand --default-side 'Side for cues without a speaker label'
+            cand --cost 'Cost of the transcription, sent as COST'
+            cand --currency 'Currency of the cost (three upper-case letters), sent as COST_CURRENCY'
+            cand --wait-for-call 'Keep asking while the portal says the call is not finished, up to SECS'
+            cand -p 'Profile in the config file'
+            cand --profile 'Profile in the config file'
+            cand --config 'Config file [default: <config dir>/b24tel/config.toml]'
+            cand --webhook 'Inbound webhook URL https://PORTAL/rest/USER_ID/CODE/; overrides the profile'
+            cand -o 'Output format [default: table on a terminal, json otherwise]'
+            cand --output 'Output format [default: table on a terminal, json otherwise]'
+            cand --timeout 'Give up on a request that makes no progress for this long [default: 60]'
+            cand --retries 'Retries for retryable failures [default: 3]'
+            cand -q 'No progress bar, no warnings'
+            cand --quiet 'No progress bar, no warnings'
+            cand -v 'One line per HTTP exchange on stderr'
+            cand --verbose 'One line per HTTP exchange on stderr'
+            cand --dry-run 'Validate everything and print the request that would be sent; send nothing'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'b24tel;transcript;help'= {
+            cand attach 'Attach a conversation transcript to a finished call'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'b24tel;transcript;help;attach'= {
+        }
+        &'b24tel;transcript;help;help'= {
+        }
+        &'b24tel;batch'= {
+            cand --manifest 'Manifest: CSV with a header, or JSON Lines (call_id, record, transcript, filename)'
+            cand --journal 'Journal of what is done [default: <manifest>.journal]'
+            cand --rate 'At most N requests per second'
+            cand --min-age 'Leave record files modified less than SECS ago for the next run'
+            cand --format 'Input format [default: detected from the extension and content]'
+            cand --speaker 'Map a speaker label to a side, e.g. SPEAKER_00=User (repeatable)'
+            cand --default-side 'Side for cues without a speaker label'
+            cand -p 'Profile in the config file'
+            cand --profile 'Profile in the config file'
+            cand --config 'Config file [default: <config dir>/b24tel/config.toml]'
+            cand --webhook 'Inbound webhook URL https://PORTAL/rest/USER_ID/CODE/; overrides the profile'
+            cand -o 'Output format [default: table on a terminal, json otherwise]'
+            cand --output 'Output format [default: table on a terminal, json otherwise]'
+            cand --timeout 'Give up on a request that makes no progress for this long [default: 60]'
+            cand --retries 'Retries for retryable failures [default: 3]'
+            cand --fail-fast 'Stop at the first failed row'
+            cand --resend-unknown 'Send transcripts again whose earlier outcome the portal cannot confirm'
+            cand -q 'No progress bar, no warnings'
+            cand --quiet 'No progress bar, no warnings'
+            cand -v 'One line per HTTP exchange on stderr'
+            cand --verbose 'One line per HTTP exchange on stderr'
+            cand --dry-run 'Validate everything and print the request that would be sent; send nothing'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
         }
         &'b24tel;config'= {
             cand -p 'Profile in the config file'
@@ -256,6 +343,8 @@ set edit:completion:arg-completer[b24tel] = {|@words|
         }
         &'b24tel;help'= {
             cand record 'Attach call recordings'
+            cand transcript 'Attach conversation transcripts'
+            cand batch 'Attach every recording and transcript listed in a manifest (for cron; re-runnable)'
             cand config 'Manage the config file and its profiles'
             cand doctor 'Check the config, the connection, authentication and the telephony scope'
             cand completions 'Print a shell completion script'
@@ -268,6 +357,13 @@ set edit:completion:arg-completer[b24tel] = {|@words|
         &'b24tel;help;record;attach'= {
         }
         &'b24tel;help;record;upload-url'= {
+        }
+        &'b24tel;help;transcript'= {
+            cand attach 'Attach a conversation transcript to a finished call'
+        }
+        &'b24tel;help;transcript;attach'= {
+        }
+        &'b24tel;help;batch'= {
         }
         &'b24tel;help;config'= {
             cand init 'Write a webhook profile (-p NAME, --webhook URL) with mode 0600'

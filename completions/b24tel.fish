@@ -37,6 +37,8 @@ complete -c b24tel -n "__fish_b24tel_needs_command" -l dry-run -d 'Validate ever
 complete -c b24tel -n "__fish_b24tel_needs_command" -s h -l help -d 'Print help'
 complete -c b24tel -n "__fish_b24tel_needs_command" -s V -l version -d 'Print version'
 complete -c b24tel -n "__fish_b24tel_needs_command" -f -a "record" -d 'Attach call recordings'
+complete -c b24tel -n "__fish_b24tel_needs_command" -f -a "transcript" -d 'Attach conversation transcripts'
+complete -c b24tel -n "__fish_b24tel_needs_command" -f -a "batch" -d 'Attach every recording and transcript listed in a manifest (for cron; re-runnable)'
 complete -c b24tel -n "__fish_b24tel_needs_command" -f -a "config" -d 'Manage the config file and its profiles'
 complete -c b24tel -n "__fish_b24tel_needs_command" -f -a "doctor" -d 'Check the config, the connection, authentication and the telephony scope'
 complete -c b24tel -n "__fish_b24tel_needs_command" -f -a "completions" -d 'Print a shell completion script'
@@ -92,6 +94,76 @@ complete -c b24tel -n "__fish_b24tel_using_subcommand record; and __fish_seen_su
 complete -c b24tel -n "__fish_b24tel_using_subcommand record; and __fish_seen_subcommand_from help" -f -a "attach" -d 'Attach a recording (.mp3/.wav) to a finished call, from a file or a URL'
 complete -c b24tel -n "__fish_b24tel_using_subcommand record; and __fish_seen_subcommand_from help" -f -a "upload-url" -d 'Get a one-off upload URL for a recording, and optionally upload the file to it'
 complete -c b24tel -n "__fish_b24tel_using_subcommand record; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c b24tel -n "__fish_b24tel_using_subcommand transcript; and not __fish_seen_subcommand_from attach help" -s p -l profile -d 'Profile in the config file' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand transcript; and not __fish_seen_subcommand_from attach help" -l config -d 'Config file [default: <config dir>/b24tel/config.toml]' -r -F
+complete -c b24tel -n "__fish_b24tel_using_subcommand transcript; and not __fish_seen_subcommand_from attach help" -l webhook -d 'Inbound webhook URL https://PORTAL/rest/USER_ID/CODE/; overrides the profile' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand transcript; and not __fish_seen_subcommand_from attach help" -s o -l output -d 'Output format [default: table on a terminal, json otherwise]' -r -f -a "json\t''
+table\t''"
+complete -c b24tel -n "__fish_b24tel_using_subcommand transcript; and not __fish_seen_subcommand_from attach help" -l timeout -d 'Give up on a request that makes no progress for this long [default: 60]' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand transcript; and not __fish_seen_subcommand_from attach help" -l retries -d 'Retries for retryable failures [default: 3]' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand transcript; and not __fish_seen_subcommand_from attach help" -s q -l quiet -d 'No progress bar, no warnings'
+complete -c b24tel -n "__fish_b24tel_using_subcommand transcript; and not __fish_seen_subcommand_from attach help" -s v -l verbose -d 'One line per HTTP exchange on stderr'
+complete -c b24tel -n "__fish_b24tel_using_subcommand transcript; and not __fish_seen_subcommand_from attach help" -l dry-run -d 'Validate everything and print the request that would be sent; send nothing'
+complete -c b24tel -n "__fish_b24tel_using_subcommand transcript; and not __fish_seen_subcommand_from attach help" -s h -l help -d 'Print help'
+complete -c b24tel -n "__fish_b24tel_using_subcommand transcript; and not __fish_seen_subcommand_from attach help" -s V -l version -d 'Print version'
+complete -c b24tel -n "__fish_b24tel_using_subcommand transcript; and not __fish_seen_subcommand_from attach help" -f -a "attach" -d 'Attach a conversation transcript to a finished call'
+complete -c b24tel -n "__fish_b24tel_using_subcommand transcript; and not __fish_seen_subcommand_from attach help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c b24tel -n "__fish_b24tel_using_subcommand transcript; and __fish_seen_subcommand_from attach" -l call-id -d 'CALL_ID from telephony.externalCall.register' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand transcript; and __fish_seen_subcommand_from attach" -l file -d 'Transcript file (json, csv, srt, vtt, whisper), or - for stdin' -r -F
+complete -c b24tel -n "__fish_b24tel_using_subcommand transcript; and __fish_seen_subcommand_from attach" -l message -d 'One message as SIDE:START:STOP:TEXT (repeatable; the text may contain colons)' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand transcript; and __fish_seen_subcommand_from attach" -l format -d 'Input format [default: detected from the extension and content]' -r -f -a "auto\t'By extension, else by content'
+json\t'An array of messages, or {"messages": [...]}'
+csv\t'A header row naming side, start, stop, message'
+srt\t'SubRip subtitles'
+vtt\t'WebVTT subtitles'
+whisper\t'openai-whisper / whisperX JSON output'"
+complete -c b24tel -n "__fish_b24tel_using_subcommand transcript; and __fish_seen_subcommand_from attach" -l speaker -d 'Map a speaker label to a side, e.g. SPEAKER_00=User (repeatable)' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand transcript; and __fish_seen_subcommand_from attach" -l default-side -d 'Side for cues without a speaker label' -r -f -a "User\t''
+Client\t''"
+complete -c b24tel -n "__fish_b24tel_using_subcommand transcript; and __fish_seen_subcommand_from attach" -l cost -d 'Cost of the transcription, sent as COST' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand transcript; and __fish_seen_subcommand_from attach" -l currency -d 'Currency of the cost (three upper-case letters), sent as COST_CURRENCY' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand transcript; and __fish_seen_subcommand_from attach" -l wait-for-call -d 'Keep asking while the portal says the call is not finished, up to SECS' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand transcript; and __fish_seen_subcommand_from attach" -s p -l profile -d 'Profile in the config file' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand transcript; and __fish_seen_subcommand_from attach" -l config -d 'Config file [default: <config dir>/b24tel/config.toml]' -r -F
+complete -c b24tel -n "__fish_b24tel_using_subcommand transcript; and __fish_seen_subcommand_from attach" -l webhook -d 'Inbound webhook URL https://PORTAL/rest/USER_ID/CODE/; overrides the profile' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand transcript; and __fish_seen_subcommand_from attach" -s o -l output -d 'Output format [default: table on a terminal, json otherwise]' -r -f -a "json\t''
+table\t''"
+complete -c b24tel -n "__fish_b24tel_using_subcommand transcript; and __fish_seen_subcommand_from attach" -l timeout -d 'Give up on a request that makes no progress for this long [default: 60]' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand transcript; and __fish_seen_subcommand_from attach" -l retries -d 'Retries for retryable failures [default: 3]' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand transcript; and __fish_seen_subcommand_from attach" -s q -l quiet -d 'No progress bar, no warnings'
+complete -c b24tel -n "__fish_b24tel_using_subcommand transcript; and __fish_seen_subcommand_from attach" -s v -l verbose -d 'One line per HTTP exchange on stderr'
+complete -c b24tel -n "__fish_b24tel_using_subcommand transcript; and __fish_seen_subcommand_from attach" -l dry-run -d 'Validate everything and print the request that would be sent; send nothing'
+complete -c b24tel -n "__fish_b24tel_using_subcommand transcript; and __fish_seen_subcommand_from attach" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c b24tel -n "__fish_b24tel_using_subcommand transcript; and __fish_seen_subcommand_from attach" -s V -l version -d 'Print version'
+complete -c b24tel -n "__fish_b24tel_using_subcommand transcript; and __fish_seen_subcommand_from help" -f -a "attach" -d 'Attach a conversation transcript to a finished call'
+complete -c b24tel -n "__fish_b24tel_using_subcommand transcript; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c b24tel -n "__fish_b24tel_using_subcommand batch" -l manifest -d 'Manifest: CSV with a header, or JSON Lines (call_id, record, transcript, filename)' -r -F
+complete -c b24tel -n "__fish_b24tel_using_subcommand batch" -l journal -d 'Journal of what is done [default: <manifest>.journal]' -r -F
+complete -c b24tel -n "__fish_b24tel_using_subcommand batch" -l rate -d 'At most N requests per second' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand batch" -l min-age -d 'Leave record files modified less than SECS ago for the next run' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand batch" -l format -d 'Input format [default: detected from the extension and content]' -r -f -a "auto\t'By extension, else by content'
+json\t'An array of messages, or {"messages": [...]}'
+csv\t'A header row naming side, start, stop, message'
+srt\t'SubRip subtitles'
+vtt\t'WebVTT subtitles'
+whisper\t'openai-whisper / whisperX JSON output'"
+complete -c b24tel -n "__fish_b24tel_using_subcommand batch" -l speaker -d 'Map a speaker label to a side, e.g. SPEAKER_00=User (repeatable)' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand batch" -l default-side -d 'Side for cues without a speaker label' -r -f -a "User\t''
+Client\t''"
+complete -c b24tel -n "__fish_b24tel_using_subcommand batch" -s p -l profile -d 'Profile in the config file' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand batch" -l config -d 'Config file [default: <config dir>/b24tel/config.toml]' -r -F
+complete -c b24tel -n "__fish_b24tel_using_subcommand batch" -l webhook -d 'Inbound webhook URL https://PORTAL/rest/USER_ID/CODE/; overrides the profile' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand batch" -s o -l output -d 'Output format [default: table on a terminal, json otherwise]' -r -f -a "json\t''
+table\t''"
+complete -c b24tel -n "__fish_b24tel_using_subcommand batch" -l timeout -d 'Give up on a request that makes no progress for this long [default: 60]' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand batch" -l retries -d 'Retries for retryable failures [default: 3]' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand batch" -l fail-fast -d 'Stop at the first failed row'
+complete -c b24tel -n "__fish_b24tel_using_subcommand batch" -l resend-unknown -d 'Send transcripts again whose earlier outcome the portal cannot confirm'
+complete -c b24tel -n "__fish_b24tel_using_subcommand batch" -s q -l quiet -d 'No progress bar, no warnings'
+complete -c b24tel -n "__fish_b24tel_using_subcommand batch" -s v -l verbose -d 'One line per HTTP exchange on stderr'
+complete -c b24tel -n "__fish_b24tel_using_subcommand batch" -l dry-run -d 'Validate everything and print the request that would be sent; send nothing'
+complete -c b24tel -n "__fish_b24tel_using_subcommand batch" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c b24tel -n "__fish_b24tel_using_subcommand batch" -s V -l version -d 'Print version'
 complete -c b24tel -n "__fish_b24tel_using_subcommand config; and not __fish_seen_subcommand_from init show path help" -s p -l profile -d 'Profile in the config file' -r
 complete -c b24tel -n "__fish_b24tel_using_subcommand config; and not __fish_seen_subcommand_from init show path help" -l config -d 'Config file [default: <config dir>/b24tel/config.toml]' -r -F
 complete -c b24tel -n "__fish_b24tel_using_subcommand config; and not __fish_seen_subcommand_from init show path help" -l webhook -d 'Inbound webhook URL https://PORTAL/rest/USER_ID/CODE/; overrides the profile' -r
@@ -173,13 +245,16 @@ complete -c b24tel -n "__fish_b24tel_using_subcommand completions" -s v -l verbo
 complete -c b24tel -n "__fish_b24tel_using_subcommand completions" -l dry-run -d 'Validate everything and print the request that would be sent; send nothing'
 complete -c b24tel -n "__fish_b24tel_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c b24tel -n "__fish_b24tel_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c b24tel -n "__fish_b24tel_using_subcommand help; and not __fish_seen_subcommand_from record config doctor completions help" -f -a "record" -d 'Attach call recordings'
-complete -c b24tel -n "__fish_b24tel_using_subcommand help; and not __fish_seen_subcommand_from record config doctor completions help" -f -a "config" -d 'Manage the config file and its profiles'
-complete -c b24tel -n "__fish_b24tel_using_subcommand help; and not __fish_seen_subcommand_from record config doctor completions help" -f -a "doctor" -d 'Check the config, the connection, authentication and the telephony scope'
-complete -c b24tel -n "__fish_b24tel_using_subcommand help; and not __fish_seen_subcommand_from record config doctor completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c b24tel -n "__fish_b24tel_using_subcommand help; and not __fish_seen_subcommand_from record config doctor completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c b24tel -n "__fish_b24tel_using_subcommand help; and not __fish_seen_subcommand_from record transcript batch config doctor completions help" -f -a "record" -d 'Attach call recordings'
+complete -c b24tel -n "__fish_b24tel_using_subcommand help; and not __fish_seen_subcommand_from record transcript batch config doctor completions help" -f -a "transcript" -d 'Attach conversation transcripts'
+complete -c b24tel -n "__fish_b24tel_using_subcommand help; and not __fish_seen_subcommand_from record transcript batch config doctor completions help" -f -a "batch" -d 'Attach every recording and transcript listed in a manifest (for cron; re-runnable)'
+complete -c b24tel -n "__fish_b24tel_using_subcommand help; and not __fish_seen_subcommand_from record transcript batch config doctor completions help" -f -a "config" -d 'Manage the config file and its profiles'
+complete -c b24tel -n "__fish_b24tel_using_subcommand help; and not __fish_seen_subcommand_from record transcript batch config doctor completions help" -f -a "doctor" -d 'Check the config, the connection, authentication and the telephony scope'
+complete -c b24tel -n "__fish_b24tel_using_subcommand help; and not __fish_seen_subcommand_from record transcript batch config doctor completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c b24tel -n "__fish_b24tel_using_subcommand help; and not __fish_seen_subcommand_from record transcript batch config doctor completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c b24tel -n "__fish_b24tel_using_subcommand help; and __fish_seen_subcommand_from record" -f -a "attach" -d 'Attach a recording (.mp3/.wav) to a finished call, from a file or a URL'
 complete -c b24tel -n "__fish_b24tel_using_subcommand help; and __fish_seen_subcommand_from record" -f -a "upload-url" -d 'Get a one-off upload URL for a recording, and optionally upload the file to it'
+complete -c b24tel -n "__fish_b24tel_using_subcommand help; and __fish_seen_subcommand_from transcript" -f -a "attach" -d 'Attach a conversation transcript to a finished call'
 complete -c b24tel -n "__fish_b24tel_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "init" -d 'Write a webhook profile (-p NAME, --webhook URL) with mode 0600'
 complete -c b24tel -n "__fish_b24tel_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Show the config file\'s profiles, secrets as ***'
 complete -c b24tel -n "__fish_b24tel_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "path" -d 'Print where the config file is'

@@ -87,6 +87,8 @@ pub enum Command {
     /// Attach conversation transcripts
     #[command(subcommand)]
     Transcript(commands::transcript::Cmd),
+    /// Attach every recording and transcript listed in a manifest (for cron; re-runnable)
+    Batch(commands::batch::Cmd),
     /// Manage the config file and its profiles
     #[command(subcommand)]
     Config(commands::config::Cmd),

@@ -1,5 +1,6 @@
 //! b24tel: attach call recordings and transcripts to completed calls in Bitrix24.
 
+mod batch;
 mod call;
 mod cli;
 mod commands;

@@ -406,6 +406,8 @@ fn wait_for_call_covers_a_pbx_that_is_faster_than_bitrix24() {
 
 /// Peak RSS of one child, from wait4's rusage (kilobytes on Linux).
 fn run_measured(mut command: std::process::Command) -> (i32, i64) {
+    // Reaped by wait4 below, which also reports the child's own peak memory.
+    #[allow(clippy::zombie_processes)]
     let child = command.spawn().unwrap();
     let mut status = 0;
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };

@@ -1,5 +1,6 @@
 //! One module per subcommand; this file only dispatches.
 
+pub mod batch;
 pub mod completions;
 pub mod config;
 pub mod doctor;
@@ -15,6 +16,7 @@ pub fn run(cli: Cli, ui: &Ui) -> anyhow::Result<()> {
         Command::Config(cmd) => config::run(cmd, &global, ui),
         Command::Record(cmd) => record::run(cmd, &global, ui),
         Command::Transcript(cmd) => transcript::run(cmd, &global, ui),
+        Command::Batch(cmd) => batch::run(cmd, &global, ui),
         Command::Doctor => doctor::run(&global, ui),
         Command::Completions(cmd) => completions::run(cmd),
     }

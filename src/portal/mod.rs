@@ -4,8 +4,11 @@
 
 mod answer;
 pub mod body;
+mod pace;
 
-use std::sync::atomic::Ordering;
+use std::cell::RefCell;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use reqwest::header::{ACCEPT, CONTENT_TYPE};
@@ -15,6 +18,7 @@ pub use answer::is_call_not_ready;
 use answer::{AttemptError, Retry};
 use body::Progress;
 pub use body::{FileSource, StreamedBody};
+use pace::Pacer;
 
 use crate::config::{Auth, Profile};
 use crate::failure::{Failure, Kind};
@@ -47,7 +51,12 @@ pub struct Portal {
     retries: u32,
     allow_http: bool,
     ui: Ui,
+    pacer: RefCell<Option<Pacer>>,
+    stop: Option<Arc<AtomicUsize>>,
 }
+
+/// QUERY_LIMIT_EXCEEDED answers a paced run may wait out before a request fails.
+const PACED_LIMIT_RETRIES: u32 = 200;
 
 enum Payload<'a> {
     Json(Vec<u8>),
@@ -98,7 +107,40 @@ impl Portal {
             retries: profile.retries,
             allow_http: profile.allow_http,
             ui: ui.clone(),
+            pacer: RefCell::new(None),
+            stop: None,
         })
+    }
+
+    /// Paces every request (retries included) to at most `per_second`; rate-limit
+    /// answers then slow the pace instead of failing.
+    pub fn pace(&mut self, per_second: f64) {
+        self.pacer = RefCell::new(Some(Pacer::new(per_second)));
+    }
+
+    /// Waits (backoff, pacing) end early once `flag` holds a signal number.
+    pub fn stop_on(&mut self, flag: Arc<AtomicUsize>) {
+        self.stop = Some(flag);
+    }
+
+    /// Sleeps in short slices so a Ctrl-C is not kept waiting behind a backoff.
+    fn pause(&self, total: Duration) -> Result<(), Failure> {
+        let until = Instant::now() + total;
+        loop {
+            if let Some(signal) = self
+                .stop
+                .as_ref()
+                .map(|s| s.load(Ordering::SeqCst))
+                .filter(|s| *s != 0)
+            {
+                return Err(interrupted(signal));
+            }
+            let left = until.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Ok(());
+            }
+            std::thread::sleep(left.min(Duration::from_millis(100)));
+        }
     }
 
     /// The method's URL with secrets redacted, for plans and logs.
@@ -202,11 +244,30 @@ impl Portal {
         repeat: Repeat,
     ) -> Result<Value, Failure> {
         let mut attempt = 0u32;
+        let mut limited = 0u32;
         loop {
+            let pace = self.pacer.borrow_mut().as_mut().map(Pacer::next);
+            if let Some(wait) = pace {
+                self.pause(wait)?;
+            }
             let error = match self.attempt(method, url, payload()) {
-                Ok(result) => return Ok(result),
+                Ok(result) => {
+                    if let Some(pacer) = self.pacer.borrow_mut().as_mut() {
+                        pacer.succeeded();
+                    }
+                    return Ok(result);
+                }
                 Err(error) => error,
             };
+            let paced = self.pacer.borrow().is_some();
+            if paced && error.retry == Retry::NotProcessed && limited < PACED_LIMIT_RETRIES {
+                // The portal says "too fast" and did nothing: slow down and go again.
+                limited += 1;
+                if let Some(pacer) = self.pacer.borrow_mut().as_mut() {
+                    pacer.limited();
+                }
+                continue;
+            }
             let wait = self.next_wait(&error, repeat, attempt)?;
             attempt += 1;
             self.ui.warn(&format!(
@@ -215,7 +276,7 @@ impl Portal {
                 wait.as_secs_f64(),
                 self.retries
             ));
-            std::thread::sleep(wait);
+            self.pause(wait)?;
         }
     }
 
@@ -399,6 +460,15 @@ impl Portal {
         };
         AttemptError::new(failure, retry)
     }
+}
+
+fn interrupted(signal: usize) -> Failure {
+    let kind = if signal == 15 {
+        Kind::Terminated
+    } else {
+        Kind::Interrupted
+    };
+    Failure::new(kind, "interrupted; stopped before the next request")
 }
 
 /// Waits until the exchange has made no progress for `timeout`.
