@@ -6,6 +6,7 @@ mod config;
 mod failure;
 mod output;
 mod portal;
+mod sandbox;
 mod secret;
 
 use clap::Parser;

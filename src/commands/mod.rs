@@ -3,6 +3,7 @@
 pub mod completions;
 pub mod config;
 pub mod doctor;
+pub mod sandbox;
 
 use crate::cli::{Cli, Command};
 use crate::output::Ui;
@@ -13,6 +14,7 @@ pub fn run(cli: Cli, ui: &Ui) -> anyhow::Result<()> {
         Command::Config(cmd) => config::run(cmd, &global, ui),
         Command::Doctor => doctor::run(&global, ui),
         Command::Completions(cmd) => completions::run(cmd),
+        Command::Sandbox(cmd) => sandbox::run(cmd, ui),
     }
 }
 
