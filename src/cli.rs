@@ -96,6 +96,8 @@ pub enum Command {
     Doctor,
     /// Print a shell completion script
     Completions(commands::completions::Cmd),
+    /// Run a local stand-in portal for trying b24tel and testing scripts
+    Sandbox(commands::sandbox::Cmd),
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ mod failure;
 mod output;
 mod portal;
 mod record;
+mod sandbox;
 mod secret;
 mod transcript;
 

@@ -5,6 +5,7 @@ pub mod completions;
 pub mod config;
 pub mod doctor;
 pub mod record;
+pub mod sandbox;
 pub mod transcript;
 
 use crate::cli::{Cli, Command};
@@ -19,6 +20,7 @@ pub fn run(cli: Cli, ui: &Ui) -> anyhow::Result<()> {
         Command::Batch(cmd) => batch::run(cmd, &global, ui),
         Command::Doctor => doctor::run(&global, ui),
         Command::Completions(cmd) => completions::run(cmd),
+        Command::Sandbox(cmd) => sandbox::run(cmd, ui),
     }
 }
 

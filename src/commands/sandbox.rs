@@ -1,0 +1,78 @@
+//! `b24tel sandbox`: run the local stand-in portal until Ctrl-C or SIGTERM.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::Args;
+use serde_json::{Map, Value};
+use signal_hook::consts::{SIGINT, SIGTERM};
+use signal_hook::iterator::Signals;
+
+use crate::output::Ui;
+use crate::sandbox::{self, Fault, Options};
+
+#[derive(Debug, Args)]
+pub struct Cmd {
+    /// Address to listen on; port 0 takes any free port
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8024")]
+    pub addr: SocketAddr,
+
+    /// Keep attached records and transcripts here [default: a temp dir removed on exit]
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    /// Simulate a failure (repeatable): ratelimit:N, bucket:BURST:RATE, overload, html500,
+    /// slow:SECS, timelimit:SECS, redirect, drop:N, no-statistics
+    #[arg(long = "fault", value_name = "SPEC")]
+    pub faults: Vec<Fault>,
+
+    /// The webhook code in the webhook URL [default: random]
+    #[arg(long, value_name = "CODE")]
+    pub webhook_code: Option<String>,
+
+    /// The OAuth access token accepted in `auth` [default: random]
+    #[arg(long, value_name = "TOKEN")]
+    pub access_token: Option<String>,
+
+    /// Scopes the webhook has, comma separated
+    #[arg(
+        long = "scope",
+        value_name = "SCOPES",
+        value_delimiter = ',',
+        default_value = "telephony,user,crm"
+    )]
+    pub scopes: Vec<String>,
+}
+
+pub fn run(cmd: Cmd, ui: &Ui) -> anyhow::Result<()> {
+    if !cmd.addr.ip().is_loopback() {
+        ui.warn(&format!(
+            "{} is reachable from other machines; the sandbox speaks plain http and its webhook code and token travel unencrypted",
+            cmd.addr
+        ));
+    }
+    // Registered before the server starts, so an early Ctrl-C still stops it cleanly.
+    let mut signals = Signals::new([SIGINT, SIGTERM])?;
+    let running = sandbox::start(Options {
+        addr: cmd.addr,
+        data_dir: cmd.data_dir,
+        faults: cmd.faults,
+        webhook_code: cmd.webhook_code,
+        access_token: cmd.access_token,
+        scopes: cmd.scopes.into_iter().filter(|s| !s.is_empty()).collect(),
+        log: !ui.quiet,
+    })?;
+    let mut fields = Map::new();
+    fields.insert("webhook_url".into(), running.webhook_url.clone().into());
+    fields.insert("portal_url".into(), running.portal_url.clone().into());
+    fields.insert("access_token".into(), running.access_token.clone().into());
+    fields.insert(
+        "data_dir".into(),
+        Value::String(running.data_dir.display().to_string()),
+    );
+    ui.result(&fields);
+    ui.note("sandbox listening; Ctrl-C stops it");
+    signals.forever().next();
+    running.stop();
+    Ok(())
+}

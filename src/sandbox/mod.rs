@@ -1,0 +1,213 @@
+//! A local stand-in for a portal's telephony REST methods, for trying b24tel and
+//! testing scripts without a portal. `start` runs it on its own thread; `demo` and the
+//! tests use it in-process, `b24tel sandbox` from the command line.
+
+mod faults;
+mod json_stream;
+mod methods;
+mod record;
+mod server;
+mod state;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use tokio::sync::watch;
+
+pub use faults::Fault;
+
+use crate::failure::Failure;
+use crate::portal::body::random_u64;
+
+pub const DEFAULT_SCOPES: [&str; 3] = ["telephony", "user", "crm"];
+
+/// How to run the sandbox.
+pub struct Options {
+    /// Port 0 picks any free port.
+    pub addr: SocketAddr,
+    /// Kept after stop; `None` uses a fresh temp dir removed on stop.
+    pub data_dir: Option<PathBuf>,
+    pub faults: Vec<Fault>,
+    /// Random 16 hex characters when `None`.
+    pub webhook_code: Option<String>,
+    /// Random 32 hex characters when `None`.
+    pub access_token: Option<String>,
+    /// Empty means telephony, user and crm.
+    pub scopes: Vec<String>,
+    /// One line per request on stderr.
+    pub log: bool,
+}
+
+/// A sandbox serving on its own thread; `stop` (or drop) shuts it down.
+pub struct Running {
+    pub webhook_url: String,
+    pub portal_url: String,
+    pub access_token: String,
+    pub data_dir: PathBuf,
+    temporary: bool,
+    shutdown: Option<watch::Sender<bool>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Running {
+    /// Stops accepting, lets requests in flight finish, joins the server thread and
+    /// removes the data dir if it was a temporary one.
+    pub fn stop(mut self) {
+        self.shut_down();
+    }
+
+    fn shut_down(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(true);
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+        if std::mem::take(&mut self.temporary) {
+            let _ = std::fs::remove_dir_all(&self.data_dir);
+        }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.shut_down();
+    }
+}
+
+/// Binds, then serves on a thread of its own; returns once listening.
+// The crate reports every failure as a `Failure`; boxing it here alone would help no one.
+#[allow(clippy::result_large_err)]
+pub fn start(options: Options) -> Result<Running, Failure> {
+    let webhook_code =
+        secret_or_random(options.webhook_code, "--webhook-code", 1).map_err(Failure::usage)?;
+    let access_token =
+        secret_or_random(options.access_token, "--access-token", 2).map_err(Failure::usage)?;
+    let scopes = if options.scopes.is_empty() {
+        DEFAULT_SCOPES.iter().map(|s| s.to_string()).collect()
+    } else {
+        options.scopes
+    };
+    let (data_dir, temporary) = match options.data_dir {
+        Some(dir) => (dir, false),
+        None => (
+            std::env::temp_dir().join(format!("b24tel-sandbox-{:016x}", random_u64())),
+            true,
+        ),
+    };
+    let state = state::PortalState::open(&data_dir).map_err(|e| {
+        Failure::invalid(format!(
+            "cannot use {} as the sandbox data dir: {e}",
+            data_dir.display()
+        ))
+    })?;
+    let abandon = |cleanup: bool, failure: Failure| {
+        if cleanup {
+            let _ = std::fs::remove_dir_all(&data_dir);
+        }
+        failure
+    };
+
+    let listener = std::net::TcpListener::bind(options.addr)
+        .and_then(|l| l.set_nonblocking(true).map(|_| l))
+        .map_err(|e| {
+            abandon(
+                temporary,
+                Failure::network(format!("cannot listen on {}: {e}", options.addr))
+                    .with_hint("pick another --addr; port 0 takes any free port"),
+            )
+        })?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| abandon(temporary, Failure::network(format!("cannot listen: {e}"))))?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("b24tel-sandbox")
+        .enable_all()
+        .build()
+        .map_err(|e| {
+            abandon(
+                temporary,
+                Failure::new(
+                    crate::failure::Kind::Internal,
+                    format!("cannot start the sandbox runtime: {e}"),
+                ),
+            )
+        })?;
+    let listener = {
+        let _context = runtime.enter();
+        tokio::net::TcpListener::from_std(listener)
+            .map_err(|e| abandon(temporary, Failure::network(format!("cannot listen: {e}"))))?
+    };
+    let http = reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(10))
+        .user_agent(concat!("b24tel-sandbox/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| {
+            abandon(
+                temporary,
+                Failure::network(format!("cannot build an HTTP client: {e}")),
+            )
+        })?;
+
+    let app = Arc::new(server::App {
+        addr,
+        webhook_code: webhook_code.clone(),
+        access_token: access_token.clone(),
+        scopes,
+        log: options.log,
+        faults: faults::Faults::new(&options.faults),
+        state: Mutex::new(state),
+        http,
+    });
+    let (shutdown_tx, shutdown_rx) = watch::channel(false);
+    let thread = std::thread::Builder::new()
+        .name("b24tel-sandbox".into())
+        .spawn(move || {
+            runtime.block_on(server::serve(app, listener, shutdown_rx));
+            runtime.shutdown_timeout(Duration::from_secs(1));
+        })
+        .map_err(|e| {
+            abandon(
+                temporary,
+                Failure::new(
+                    crate::failure::Kind::Internal,
+                    format!("cannot start the sandbox thread: {e}"),
+                ),
+            )
+        })?;
+
+    Ok(Running {
+        webhook_url: format!("http://{addr}/rest/1/{webhook_code}/"),
+        portal_url: format!("http://{addr}"),
+        access_token,
+        data_dir,
+        temporary,
+        shutdown: Some(shutdown_tx),
+        thread: Some(thread),
+    })
+}
+
+/// A given secret must fit in a URL as is; otherwise `words` random 64-bit words in hex.
+fn secret_or_random(given: Option<String>, flag: &str, words: usize) -> Result<String, String> {
+    match given {
+        Some(value) => {
+            if value.is_empty()
+                || !value
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'.')
+            {
+                return Err(format!(
+                    "{flag} must be non-empty and use only letters, digits, `_`, `-` and `.`"
+                ));
+            }
+            Ok(value)
+        }
+        None => Ok((0..words)
+            .map(|_| format!("{:016x}", random_u64()))
+            .collect()),
+    }
+}
