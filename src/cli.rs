@@ -94,6 +94,8 @@ pub enum Command {
     Config(commands::config::Cmd),
     /// Check the config, the connection, authentication and the telephony scope
     Doctor,
+    /// Attach a recording and a transcript on a built-in sandbox portal, end to end
+    Demo,
     /// Print a shell completion script
     Completions(commands::completions::Cmd),
     /// Run a local stand-in portal for trying b24tel and testing scripts

@@ -3,6 +3,7 @@
 pub mod batch;
 pub mod completions;
 pub mod config;
+pub mod demo;
 pub mod doctor;
 pub mod record;
 pub mod sandbox;
@@ -18,6 +19,7 @@ pub fn run(cli: Cli, ui: &Ui) -> anyhow::Result<()> {
         Command::Record(cmd) => record::run(cmd, &global, ui),
         Command::Transcript(cmd) => transcript::run(cmd, &global, ui),
         Command::Batch(cmd) => batch::run(cmd, &global, ui),
+        Command::Demo => demo::run(ui),
         Command::Doctor => doctor::run(&global, ui),
         Command::Completions(cmd) => completions::run(cmd),
         Command::Sandbox(cmd) => sandbox::run(cmd, ui),
