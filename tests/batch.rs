@@ -1,0 +1,535 @@
+//! `batch` through the built binary against the sandbox: a whole manifest,
+//! re-runs that send nothing twice, pending files, bad rows, kills at random
+//! points, signals, and the portal's leaky bucket.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{mp3_bytes, stderr, wav_bytes, write, Sandbox};
+use serde_json::{json, Value};
+
+fn run_batch(sandbox: &Sandbox, manifest: &Path, extra: &[&str]) -> std::process::Output {
+    sandbox
+        .cmd()
+        .args([
+            "-o",
+            "json",
+            "batch",
+            "--min-age",
+            "0",
+            "--rate",
+            "50",
+            "--manifest",
+        ])
+        .arg(manifest)
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
+fn rows(output: &std::process::Output) -> Vec<Value> {
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect()
+}
+
+fn logged(sandbox: &Sandbox, method: &str) -> usize {
+    sandbox.log().lines().filter(|l| l.contains(method)).count()
+}
+
+fn transcript_file(dir: &Path, name: &str, text: &str) -> PathBuf {
+    write(dir, name, format!("1\n00:00:00,000 --> 00:00:02,000\nUser: {text}\n\n2\n00:00:02,500 --> 00:00:04,000\nClient: thanks\n").as_bytes())
+}
+
+/// Transcripts the sandbox holds per call.
+fn transcripts_per_call(sandbox: &Sandbox) -> BTreeMap<String, usize> {
+    let mut per_call = BTreeMap::new();
+    for transcript in sandbox.transcripts() {
+        *per_call
+            .entry(transcript["CALL_ID"].as_str().unwrap().to_string())
+            .or_default() += 1;
+    }
+    per_call
+}
+
+fn serve(bytes: Vec<u8>) -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let mut stream = stream.unwrap();
+            let mut head = [0u8; 4096];
+            let _ = std::io::Read::read(&mut stream, &mut head);
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                bytes.len()
+            );
+            let _ = stream.write_all(&bytes);
+        }
+    });
+    format!("http://{addr}/pbx/remote-call.mp3")
+}
+
+#[test]
+fn a_mixed_manifest_attaches_every_row_and_a_second_run_sends_nothing() {
+    let sandbox = Sandbox::start(&[]);
+    let dir = tempfile::TempDir::new().unwrap();
+    std::fs::create_dir(dir.path().join("rec")).unwrap();
+    let calls: Vec<String> = (0..4).map(|_| sandbox.new_call(true)).collect();
+    let mp3 = mp3_bytes(70_000);
+    let wav = wav_bytes(9_000);
+    write(&dir.path().join("rec"), "a.MP3", &mp3);
+    write(&dir.path().join("rec"), "b.wav", &wav);
+    transcript_file(dir.path(), "a.srt", "hello a");
+    transcript_file(dir.path(), "c.srt", "hello c");
+    let url = serve(mp3_bytes(5_000));
+    let manifest = write(
+        dir.path(),
+        "calls.csv",
+        format!(
+            "call_id,record,transcript,filename\n{},rec/a.MP3,a.srt,\n{},rec/b.wav,,\n{},,c.srt,\n{},{url},,renamed.mp3\n",
+            calls[0], calls[1], calls[2], calls[3]
+        )
+        .as_bytes(),
+    );
+
+    let output = run_batch(&sandbox, &manifest, &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let first = rows(&output);
+    assert_eq!(first.len(), 4);
+    assert_eq!(first[0]["row"], 2);
+    assert_eq!(first[0]["call_id"], calls[0].as_str());
+    assert_eq!(first[0]["record"]["status"], "attached");
+    assert_eq!(first[0]["transcript"]["status"], "attached");
+    assert_eq!(first[1]["record"]["status"], "attached");
+    assert!(first[1].get("transcript").is_none());
+    assert_eq!(first[2]["transcript"]["status"], "attached");
+    assert_eq!(first[3]["record"]["status"], "attached");
+    assert_eq!(
+        sandbox.record(first[0]["record"]["file_id"].as_i64().unwrap()),
+        mp3
+    );
+    assert_eq!(
+        sandbox.record(first[1]["record"]["file_id"].as_i64().unwrap()),
+        wav
+    );
+    assert!(
+        stderr(&output).contains("batch: 5 attached"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(transcripts_per_call(&sandbox).len(), 2);
+    assert!(dir.path().join("calls.csv.journal").exists());
+
+    let records = logged(&sandbox, "attachRecord");
+    let transcripts = logged(&sandbox, "attachTranscription");
+    let again = run_batch(&sandbox, &manifest, &[]);
+    assert!(again.status.success(), "{}", stderr(&again));
+    for (row, before) in rows(&again).iter().zip(&first) {
+        for op in ["record", "transcript"] {
+            if let Some(result) = row.get(op) {
+                assert_eq!(result["status"], "skipped", "{row}");
+                assert_eq!(result.get("file_id"), before[op].get("file_id"));
+                assert_eq!(result.get("transcript_id"), before[op].get("transcript_id"));
+            }
+        }
+    }
+    assert_eq!(
+        logged(&sandbox, "attachRecord"),
+        records,
+        "the second run sent a record"
+    );
+    assert_eq!(
+        logged(&sandbox, "attachTranscription"),
+        transcripts,
+        "the second run sent a transcript"
+    );
+}
+
+#[test]
+fn an_unfinished_call_fails_alone_and_a_rerun_sends_only_it() {
+    let sandbox = Sandbox::start(&[]);
+    let dir = tempfile::TempDir::new().unwrap();
+    let done_call = sandbox.new_call(true);
+    let open_call = sandbox.new_call(false);
+    write(dir.path(), "a.wav", &wav_bytes(500));
+    transcript_file(dir.path(), "t.srt", "hi");
+    let manifest = write(
+        dir.path(),
+        "m.jsonl",
+        format!(
+            "{}\n{}\n",
+            json!({"call_id": done_call, "record": "a.wav", "transcript": "t.srt"}),
+            json!({"call_id": open_call, "record": "a.wav", "transcript": "t.srt"})
+        )
+        .as_bytes(),
+    );
+    let output = run_batch(&sandbox, &manifest, &[]);
+    assert_eq!(output.status.code(), Some(9), "{}", stderr(&output));
+    let result = rows(&output);
+    assert_eq!(result[0]["record"]["status"], "attached");
+    assert_eq!(result[1]["record"]["status"], "failed");
+    assert!(
+        result[1]["record"]["error"]
+            .as_str()
+            .unwrap()
+            .contains("not finished"),
+        "{}",
+        result[1]
+    );
+    assert_eq!(result[1]["transcript"]["status"], "failed");
+
+    sandbox.finish(&open_call);
+    let records = logged(&sandbox, "attachRecord");
+    let transcripts = logged(&sandbox, "attachTranscription");
+    let output = run_batch(&sandbox, &manifest, &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let result = rows(&output);
+    assert_eq!(result[0]["record"]["status"], "skipped");
+    assert_eq!(result[1]["record"]["status"], "attached");
+    assert_eq!(result[1]["transcript"]["status"], "attached");
+    assert_eq!(logged(&sandbox, "attachRecord"), records + 1);
+    assert_eq!(logged(&sandbox, "attachTranscription"), transcripts + 1);
+}
+
+#[test]
+fn a_fresh_record_file_is_pending() {
+    let sandbox = Sandbox::start(&[]);
+    let dir = tempfile::TempDir::new().unwrap();
+    let call = sandbox.new_call(true);
+    write(dir.path(), "now.mp3", &mp3_bytes(100));
+    let manifest = write(
+        dir.path(),
+        "m.csv",
+        format!("call_id,record\n{call},now.mp3\n").as_bytes(),
+    );
+    let output = sandbox
+        .cmd()
+        .args(["-o", "json", "batch", "--manifest"])
+        .arg(&manifest)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(rows(&output)[0]["record"]["status"], "pending");
+    assert_eq!(logged(&sandbox, "attachRecord"), 0);
+    let output = run_batch(&sandbox, &manifest, &[]);
+    assert_eq!(rows(&output)[0]["record"]["status"], "attached");
+}
+
+#[test]
+fn bad_rows_are_reported_with_their_place_and_the_rest_go_on() {
+    let sandbox = Sandbox::start(&[]);
+    let dir = tempfile::TempDir::new().unwrap();
+    let call = sandbox.new_call(true);
+    write(dir.path(), "ok.wav", &wav_bytes(100));
+    write(dir.path(), "voice.ogg", b"OggS");
+    write(
+        dir.path(),
+        "bad.srt",
+        b"1\n00:00:05,000 --> 00:00:01,000\nUser: backwards\n",
+    );
+    let manifest = write(
+        dir.path(),
+        "m.csv",
+        format!("call_id,record,transcript\n{call},ok.wav,\n{call},voice.ogg,\n,ok.wav,\n{call},,bad.srt\nbad id,ok.wav,\n{call},missing.mp3,\n{call},,\n").as_bytes(),
+    );
+    let output = run_batch(&sandbox, &manifest, &[]);
+    assert_eq!(output.status.code(), Some(9));
+    let result = rows(&output);
+    assert_eq!(result.len(), 7);
+    assert_eq!(result[0]["record"]["status"], "attached");
+    let error = |i: usize, op: &str| result[i][op]["error"].as_str().unwrap_or("").to_string();
+    assert!(
+        error(1, "record").contains("m.csv:3") && error(1, "record").contains(".ogg"),
+        "{}",
+        result[1]
+    );
+    assert!(
+        error(2, "record").contains("m.csv:4") && error(2, "record").contains("call_id"),
+        "{}",
+        result[2]
+    );
+    assert!(error(3, "transcript").contains("m.csv:5"), "{}", result[3]);
+    assert!(error(4, "record").contains("m.csv:6"), "{}", result[4]);
+    assert!(
+        error(5, "record").contains("m.csv:7") && error(5, "record").contains("no such file"),
+        "{}",
+        result[5]
+    );
+    assert!(
+        error(6, "record").contains("m.csv:8") && error(6, "record").contains("neither"),
+        "{}",
+        result[6]
+    );
+    assert_eq!(logged(&sandbox, "attachRecord"), 1);
+    assert_eq!(logged(&sandbox, "attachTranscription"), 0);
+}
+
+#[test]
+fn fail_fast_stops_at_the_first_failure() {
+    let sandbox = Sandbox::start(&[]);
+    let dir = tempfile::TempDir::new().unwrap();
+    let open_call = sandbox.new_call(false);
+    let call = sandbox.new_call(true);
+    write(dir.path(), "a.wav", &wav_bytes(100));
+    let manifest = write(
+        dir.path(),
+        "m.csv",
+        format!("call_id,record\n{open_call},a.wav\n{call},a.wav\n").as_bytes(),
+    );
+    let output = run_batch(&sandbox, &manifest, &["--fail-fast"]);
+    assert_eq!(output.status.code(), Some(9));
+    assert_eq!(rows(&output).len(), 1);
+    assert_eq!(logged(&sandbox, "attachRecord"), 1);
+}
+
+#[test]
+fn an_unconfirmable_transcript_is_unknown_and_resent_only_on_request() {
+    let sandbox = Sandbox::start(&[
+        "--fault",
+        "no-statistics",
+        "--fault",
+        "drop:1@telephony.call.attachTranscription",
+    ]);
+    let dir = tempfile::TempDir::new().unwrap();
+    let call = sandbox.new_call(true);
+    transcript_file(dir.path(), "t.srt", "maybe twice");
+    let manifest = write(
+        dir.path(),
+        "m.csv",
+        format!("call_id,transcript\n{call},t.srt\n").as_bytes(),
+    );
+
+    let output = run_batch(&sandbox, &manifest, &[]);
+    assert_eq!(output.status.code(), Some(9));
+    assert!(rows(&output)[0]["transcript"]["error"]
+        .as_str()
+        .unwrap()
+        .contains("outcome is unknown"));
+    assert_eq!(
+        sandbox.transcripts().len(),
+        1,
+        "the dropped request was stored"
+    );
+
+    let output = run_batch(&sandbox, &manifest, &[]);
+    assert_eq!(output.status.code(), Some(9));
+    assert_eq!(rows(&output)[0]["transcript"]["status"], "unknown");
+    assert!(
+        stderr(&output).contains("--resend-unknown"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(
+        sandbox.transcripts().len(),
+        1,
+        "unknown must not be re-sent"
+    );
+
+    let output = run_batch(&sandbox, &manifest, &["--resend-unknown"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(rows(&output)[0]["transcript"]["status"], "attached");
+    assert_eq!(
+        sandbox.transcripts().len(),
+        2,
+        "re-sent because the user asked"
+    );
+}
+
+#[test]
+fn sigterm_stops_after_the_request_in_flight_with_a_valid_journal() {
+    let sandbox = Sandbox::start(&["--fault", "slow:1.5@telephony.call.attachTranscription"]);
+    let dir = tempfile::TempDir::new().unwrap();
+    let mut manifest = String::from("call_id,transcript\n");
+    for i in 0..3 {
+        let call = sandbox.new_call(true);
+        transcript_file(dir.path(), &format!("t{i}.srt"), &format!("row {i}"));
+        manifest.push_str(&format!("{call},t{i}.srt\n"));
+    }
+    let manifest = write(dir.path(), "m.csv", manifest.as_bytes());
+    let child = Command::new(common::bin())
+        .env("HOME", sandbox.home.path())
+        .env("B24TEL_WEBHOOK", &sandbox.webhook_url)
+        .args([
+            "-o",
+            "json",
+            "batch",
+            "--min-age",
+            "0",
+            "--rate",
+            "50",
+            "--manifest",
+        ])
+        .arg(&manifest)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until the first transcript is in flight (the sandbox has stored it).
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while sandbox.transcripts().is_empty() {
+        assert!(
+            Instant::now() < deadline,
+            "the first transcript never arrived"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap()
+        .success());
+    let started = Instant::now();
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(143), "{}", stderr(&output));
+    assert!(started.elapsed() < Duration::from_secs(5));
+    let result = rows(&output);
+    assert_eq!(result.len(), 1, "only the row in flight is finished");
+    assert_eq!(result[0]["transcript"]["status"], "attached");
+    let journal = std::fs::read_to_string(dir.path().join("m.csv.journal")).unwrap();
+    assert!(
+        journal
+            .lines()
+            .all(|l| serde_json::from_str::<Value>(l).is_ok()),
+        "{journal}"
+    );
+
+    let output = run_batch(&sandbox, &manifest, &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let result = rows(&output);
+    let statuses: Vec<&str> = result
+        .iter()
+        .map(|r| r["transcript"]["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["skipped", "attached", "attached"]);
+    assert!(transcripts_per_call(&sandbox).values().all(|n| *n == 1));
+}
+
+/// Kills `batch` with SIGKILL at random points until a run completes, then checks
+/// that every row landed and no transcript was attached twice.
+#[test]
+fn random_kills_never_attach_a_transcript_twice() {
+    const ROWS: usize = 60;
+    let sandbox = Sandbox::start(&["--fault", "slow:0.04"]);
+    let dir = tempfile::TempDir::new().unwrap();
+    let mut manifest = String::from("call_id,record,transcript\n");
+    let mut calls = Vec::new();
+    write(dir.path(), "r.wav", &wav_bytes(2_000));
+    for i in 0..ROWS {
+        let call = sandbox.new_call(true);
+        transcript_file(dir.path(), &format!("t{i}.srt"), &format!("row {i}"));
+        manifest.push_str(&format!("{call},r.wav,t{i}.srt\n"));
+        calls.push(call);
+    }
+    let manifest = write(dir.path(), "m.csv", manifest.as_bytes());
+    let mut seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as u64
+        | 1;
+    eprintln!("kill-point seed {seed}");
+    let mut kills = 0;
+    let mut completed = false;
+    for _ in 0..400 {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let delay = Duration::from_millis(seed % 600);
+        let mut child = Command::new(common::bin())
+            .env("HOME", sandbox.home.path())
+            .env("B24TEL_WEBHOOK", &sandbox.webhook_url)
+            .args([
+                "-q",
+                "-o",
+                "json",
+                "batch",
+                "--min-age",
+                "0",
+                "--rate",
+                "100",
+                "--manifest",
+            ])
+            .arg(&manifest)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(delay);
+        match child.try_wait().unwrap() {
+            Some(status) => {
+                assert!(status.success(), "a run ended with {status}");
+                completed = true;
+                break;
+            }
+            None => {
+                child.kill().unwrap();
+                child.wait().unwrap();
+                kills += 1;
+            }
+        }
+    }
+    assert!(completed, "no run finished");
+    eprintln!("SIGKILLed {kills} runs before one finished");
+    assert!(kills >= 10, "only {kills} kills: too few to mean anything");
+    let output = run_batch(&sandbox, &manifest, &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    for row in rows(&output) {
+        assert_eq!(row["record"]["status"], "skipped", "{row}");
+        assert_eq!(row["transcript"]["status"], "skipped", "{row}");
+    }
+    let per_call = transcripts_per_call(&sandbox);
+    for call in &calls {
+        assert_eq!(
+            per_call.get(call),
+            Some(&1),
+            "call {call} holds {:?} transcripts",
+            per_call.get(call)
+        );
+    }
+}
+
+#[test]
+fn the_leaky_bucket_slows_the_pace_instead_of_failing_rows() {
+    let sandbox = Sandbox::start(&["--fault", "bucket:10:5@telephony.call.attachTranscription"]);
+    let dir = tempfile::TempDir::new().unwrap();
+    let mut manifest = String::from("call_id,transcript\n");
+    transcript_file(dir.path(), "t.srt", "same words");
+    for _ in 0..100 {
+        let call = sandbox.new_call(true);
+        manifest.push_str(&format!("{call},t.srt\n"));
+    }
+    let manifest = write(dir.path(), "m.csv", manifest.as_bytes());
+    let output = sandbox
+        .cmd()
+        .args([
+            "-o",
+            "json",
+            "batch",
+            "--rate",
+            "8",
+            "--min-age",
+            "0",
+            "--manifest",
+        ])
+        .arg(&manifest)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let result = rows(&output);
+    assert_eq!(result.len(), 100);
+    assert!(result
+        .iter()
+        .all(|r| r["transcript"]["status"] == "attached"));
+    assert!(
+        sandbox.log().contains(" 503 "),
+        "the bucket never pushed back: the test proves nothing"
+    );
+    assert_eq!(sandbox.transcripts().len(), 100);
+}
