@@ -335,3 +335,25 @@ mod tests {
         assert!(!error.to_string().contains("abc"), "{error}");
     }
 }
+
+#[cfg(test)]
+mod example_tests {
+    use super::*;
+
+    /// The documented example must stay a valid config with every key in it.
+    #[test]
+    fn config_example_parses_and_names_every_key() {
+        let text = include_str!("../config.example.toml");
+        let file: ConfigFile = toml::from_str(text).unwrap();
+        assert_eq!(file.default_profile.as_deref(), Some("office"));
+        let office = &file.profiles["office"];
+        assert!(
+            office.webhook_url.is_some()
+                && office.timeout_secs.is_some()
+                && office.retries.is_some()
+        );
+        assert!(office.ca_cert.is_some() && office.allow_http.is_some());
+        let app = &file.profiles["app"];
+        assert!(app.portal_url.is_some() && app.access_token.is_some());
+    }
+}
