@@ -1196,3 +1196,27 @@ fn a_300_mb_body_is_taken_in_flat_memory() {
     eprintln!("sandbox peak RSS {peak} KiB (before the upload: {before} KiB)");
     same_as_repeated(&sandbox.record_path(9001, "long.wav"), &block, repeats);
 }
+
+#[test]
+fn a_taken_port_and_a_bad_webhook_code_are_reported() {
+    let taken = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let output = Command::new(assert_cmd::cargo::cargo_bin("b24tel"))
+        .args(["sandbox", "-o", "json", "--addr", &addr])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(7));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(&format!("cannot listen on {addr}")),
+        "{stderr}"
+    );
+    assert!(output.stdout.is_empty());
+
+    let output = Command::new(assert_cmd::cargo::cargo_bin("b24tel"))
+        .args(["sandbox", "--addr", "127.0.0.1:0", "--webhook-code", "a/b"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--webhook-code"));
+}
