@@ -1220,3 +1220,82 @@ fn a_taken_port_and_a_bad_webhook_code_are_reported() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("--webhook-code"));
 }
+
+/// A naive client: sends the whole request before it reads a byte of the answer.
+fn post_naively(url: &str, content_type: &str, body: &[u8]) -> (u16, Value) {
+    let rest = url.strip_prefix("http://").unwrap();
+    let (host, path) = rest.split_at(rest.find('/').unwrap());
+    let mut stream = std::net::TcpStream::connect(host).unwrap();
+    write!(
+        stream,
+        "POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: {content_type}\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    )
+    .unwrap();
+    stream
+        .write_all(body)
+        .expect("the sandbox stopped reading before the body was sent");
+    let mut answer = Vec::new();
+    stream
+        .read_to_end(&mut answer)
+        .expect("the sandbox reset the connection");
+    let answer = String::from_utf8(answer).unwrap();
+    let status = answer[9..12].parse().unwrap();
+    let body = &answer[answer.find("\r\n\r\n").unwrap() + 4..];
+    (status, serde_json::from_str(body).unwrap())
+}
+
+#[test]
+fn early_answers_arrive_even_while_a_large_body_is_still_coming() {
+    let sandbox = Sandbox::start(&["--fault", "ratelimit:1"]);
+    let content = json_base64(&sample_bytes(12 << 20));
+    let body = |call_id: &str| {
+        format!(r#"{{"CALL_ID":"{call_id}","FILENAME":"big.mp3","FILE_CONTENT":"{content}"}}"#)
+            .into_bytes()
+    };
+    let url = format!("{}telephony.externalCall.attachRecord", sandbox.webhook_url);
+    let json_type = "application/json";
+    assert_error(
+        post_naively(&url, json_type, &body("x")),
+        503,
+        "QUERY_LIMIT_EXCEEDED",
+        "Too many requests",
+    );
+    let wrong_code = url.replace(&sandbox.webhook_code(), "wrong");
+    assert_error(
+        post_naively(&wrong_code, json_type, &body("x")),
+        401,
+        "NO_AUTH_FOUND",
+        "Wrong authorization data",
+    );
+    let mut bad_json = b"{\"CALL_ID\": }".to_vec();
+    bad_json.extend(body("x"));
+    let (status, answer) = post_naively(&url, json_type, &bad_json);
+    assert_eq!(
+        (status, answer["error"].as_str()),
+        (400, Some("ERROR_CORE"))
+    );
+
+    let call_id = sandbox.finished_call();
+    let answer = sandbox.result(
+        "telephony.externalCall.attachRecord",
+        json!({"CALL_ID": call_id, "FILENAME": "big.mp3"}),
+    );
+    let upload_url = answer["uploadUrl"].as_str().unwrap();
+    let bytes = sample_bytes(12 << 20);
+    let form = "multipart/form-data; boundary=XyZ-b0undary";
+    core_error(
+        post_naively(
+            upload_url,
+            form,
+            &multipart("XyZ-b0undary", "file", "big.ogg", &bytes),
+        ),
+        WRONG_EXTENSION,
+    );
+    let (status, answer) = post_naively(&url, json_type, &body(&call_id));
+    assert_eq!(
+        (status, &answer["result"]),
+        (200, &json!({"FILE_ID": 9001}))
+    );
+}
