@@ -111,7 +111,9 @@ fn url_base_name(url: &str) -> String {
         Some((_, rest)) => rest.split_once('/').map(|(_, p)| p).unwrap_or(""),
         None => without_query,
     };
-    super::server::percent_decode(path.rsplit('/').next().unwrap_or(""))
+    // In a path `+` is itself, not a space.
+    let last = path.rsplit('/').next().unwrap_or("").replace('+', "%2B");
+    super::server::percent_decode(&last)
 }
 
 /// Streams the JSON body through a blocking reader; FILE_CONTENT lands in a temp file.
@@ -345,6 +347,7 @@ mod tests {
     #[test]
     fn url_base_names() {
         assert_eq!(url_base_name("http://h/a/b/call%201.mp3?x=1"), "call 1.mp3");
+        assert_eq!(url_base_name("https://h/a+b.wav#t"), "a+b.wav");
         assert_eq!(url_base_name("http://h"), "");
         assert_eq!(url_base_name("http://h/dir/"), "");
     }
