@@ -104,91 +104,86 @@ pub fn start(options: Options) -> Result<Running, Failure> {
             data_dir.display()
         ))
     })?;
-    let abandon = |cleanup: bool, failure: Failure| {
-        if cleanup {
-            let _ = std::fs::remove_dir_all(&data_dir);
-        }
-        failure
-    };
-
-    let listener = std::net::TcpListener::bind(options.addr)
-        .and_then(|l| l.set_nonblocking(true).map(|_| l))
-        .map_err(|e| {
-            abandon(
-                temporary,
-                Failure::network(format!("cannot listen on {}: {e}", options.addr))
-                    .with_hint("pick another --addr; port 0 takes any free port"),
-            )
-        })?;
-    let addr = listener
-        .local_addr()
-        .map_err(|e| abandon(temporary, Failure::network(format!("cannot listen: {e}"))))?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .thread_name("b24tel-sandbox")
-        .enable_all()
-        .build()
-        .map_err(|e| {
-            abandon(
-                temporary,
-                Failure::new(
-                    crate::failure::Kind::Internal,
-                    format!("cannot start the sandbox runtime: {e}"),
-                ),
-            )
-        })?;
-    let listener = {
-        let _context = runtime.enter();
-        tokio::net::TcpListener::from_std(listener)
-            .map_err(|e| abandon(temporary, Failure::network(format!("cannot listen: {e}"))))?
-    };
-    let http = reqwest::Client::builder()
-        .connect_timeout(Duration::from_secs(10))
-        .user_agent(concat!("b24tel-sandbox/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .map_err(|e| {
-            abandon(
-                temporary,
-                Failure::network(format!("cannot build an HTTP client: {e}")),
-            )
-        })?;
-
-    let app = Arc::new(server::App {
+    let faults = faults::Faults::new(&options.faults);
+    let served = serve_on_thread(options.addr, |addr, http| server::App {
         addr,
         webhook_code: webhook_code.clone(),
         access_token: access_token.clone(),
         scopes,
         log: options.log,
-        faults: faults::Faults::new(&options.faults),
+        faults,
         state: Mutex::new(state),
         http,
     });
-    let (shutdown_tx, shutdown_rx) = watch::channel(false);
-    let thread = std::thread::Builder::new()
-        .name("b24tel-sandbox".into())
-        .spawn(move || {
-            runtime.block_on(server::serve(app, listener, shutdown_rx));
-            runtime.shutdown_timeout(Duration::from_secs(1));
-        })
-        .map_err(|e| {
-            abandon(
-                temporary,
-                Failure::new(
-                    crate::failure::Kind::Internal,
-                    format!("cannot start the sandbox thread: {e}"),
-                ),
-            )
-        })?;
-
+    let (addr, shutdown, thread) = match served {
+        Ok(served) => served,
+        Err(failure) => {
+            if temporary {
+                let _ = std::fs::remove_dir_all(&data_dir);
+            }
+            return Err(failure);
+        }
+    };
     Ok(Running {
         webhook_url: format!("http://{addr}/rest/1/{webhook_code}/"),
         portal_url: format!("http://{addr}"),
         access_token,
         data_dir,
         temporary,
-        shutdown: Some(shutdown_tx),
+        shutdown: Some(shutdown),
         thread: Some(thread),
     })
+}
+
+type Served = (SocketAddr, watch::Sender<bool>, JoinHandle<()>);
+
+/// Binds `bind` and serves the app on a thread with a runtime of its own.
+// See `start` for why the error stays a `Failure`.
+#[allow(clippy::result_large_err)]
+fn serve_on_thread(
+    bind: SocketAddr,
+    app: impl FnOnce(SocketAddr, reqwest::Client) -> server::App,
+) -> Result<Served, Failure> {
+    let internal = |what: &str, e: &dyn std::fmt::Display| {
+        Failure::new(crate::failure::Kind::Internal, format!("{what}: {e}"))
+    };
+    let listener = std::net::TcpListener::bind(bind)
+        .and_then(|l| l.set_nonblocking(true).map(|_| l))
+        .map_err(|e| {
+            Failure::network(format!("cannot listen on {bind}: {e}"))
+                .with_hint("pick another --addr; port 0 takes any free port")
+        })?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| Failure::network(format!("cannot listen on {bind}: {e}")))?;
+    let http = reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(10))
+        // A RECORD_URL that stops sending must not hold its request forever.
+        .read_timeout(Duration::from_secs(60))
+        .user_agent(concat!("b24tel-sandbox/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| internal("cannot build the sandbox's HTTP client", &e))?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("b24tel-sandbox")
+        .enable_all()
+        .build()
+        .map_err(|e| internal("cannot start the sandbox runtime", &e))?;
+    let listener = {
+        let _context = runtime.enter();
+        tokio::net::TcpListener::from_std(listener)
+            .map_err(|e| Failure::network(format!("cannot listen on {bind}: {e}")))?
+    };
+    let app = Arc::new(app(addr, http));
+    let (shutdown, shutdown_rx) = watch::channel(false);
+    let thread = std::thread::Builder::new()
+        .name("b24tel-sandbox".into())
+        .spawn(move || {
+            runtime.block_on(server::serve(app, listener, shutdown_rx));
+            runtime.shutdown_timeout(Duration::from_secs(1));
+        })
+        .map_err(|e| internal("cannot start the sandbox thread", &e))?;
+    Ok((addr, shutdown, thread))
 }
 
 /// A given secret must fit in a URL as is; otherwise `words` random 64-bit words in hex.

@@ -4,13 +4,11 @@
 
 use std::io::{self, BufReader, Read};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 
 use bytes::Bytes;
 use futures_util::StreamExt;
-use http_body::Body;
-use http_body_util::BodyExt;
 use hyper::body::Incoming;
 use hyper::header::CONTENT_TYPE;
 use hyper::Request;
@@ -21,7 +19,8 @@ use tokio::sync::mpsc;
 use super::json_stream::{scan_object, Content, ContentSink, ScanError};
 use super::methods::{storage_error, text_param};
 use super::server::{
-    check_body_auth, json_answer, Answer, ApiError, App, Credential, MethodResult,
+    check_body_auth, data_frames, discard, json_answer, Answer, ApiError, App, Credential,
+    MethodResult,
 };
 use super::state::{temp_path, TempFile, UploadTarget};
 
@@ -112,13 +111,15 @@ fn url_base_name(url: &str) -> String {
         Some((_, rest)) => rest.split_once('/').map(|(_, p)| p).unwrap_or(""),
         None => without_query,
     };
-    super::server::percent_decode(path.rsplit('/').next().unwrap_or(""))
+    // In a path `+` is itself, not a space.
+    let last = path.rsplit('/').next().unwrap_or("").replace('+', "%2B");
+    super::server::percent_decode(&last)
 }
 
 /// Streams the JSON body through a blocking reader; FILE_CONTENT lands in a temp file.
 async fn read_streamed(
     app: &Arc<App>,
-    mut body: Incoming,
+    body: Incoming,
     received: &Arc<AtomicU64>,
 ) -> Result<(Map<String, Value>, Option<Content>, Option<TempFile>), ApiError> {
     let (frames_tx, frames_rx) = mpsc::channel::<io::Result<Bytes>>(QUEUED_FRAMES);
@@ -138,20 +139,19 @@ async fn read_streamed(
         let scanned = scan_object(&mut input, "FILE_CONTENT", &mut sink);
         (scanned, sink.file)
     });
-    while let Some(frame) = body.frame().await {
-        let item = match frame {
-            Ok(frame) => match frame.into_data() {
-                Ok(data) => {
-                    received.fetch_add(data.len() as u64, Ordering::Relaxed);
-                    Ok(data)
-                }
-                Err(_) => continue,
-            },
-            Err(error) => Err(io::Error::other(error)),
-        };
+    let mut frames = data_frames(body, received);
+    while let Some(item) = frames.next().await {
         let failed = item.is_err();
-        // A closed channel means the reader stopped early (a syntax error): stop too.
-        if frames_tx.send(item).await.is_err() || failed {
+        if frames_tx
+            .send(item.map_err(io::Error::other))
+            .await
+            .is_err()
+        {
+            // The reader stopped early (a syntax error): read on, so the answer arrives.
+            discard(&mut frames).await;
+            break;
+        }
+        if failed {
             break;
         }
     }
@@ -250,6 +250,7 @@ pub async fn upload(
         .get("token")
         .and_then(|token| app.state().upload_target(token));
     let Some(target) = target.filter(|_| *credential != Credential::OAuth(None)) else {
+        discard(data_frames(request.into_body(), received)).await;
         return ApiError::no_auth().answer();
     };
     match receive_upload(app, request, received).await {
@@ -273,14 +274,27 @@ async fn receive_upload(
         .headers()
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| multer::parse_boundary(v).ok())
-        .ok_or_else(|| ApiError::core(EMPTY_CONTENT))?;
-    let mut multipart = multer::Multipart::new(
-        frames_one_at_a_time(request.into_body(), received.clone()),
-        boundary,
-    );
+        .and_then(|v| multer::parse_boundary(v).ok());
+    let mut frames = one_at_a_time(data_frames(request.into_body(), received));
+    let received_file = match boundary {
+        Some(boundary) => {
+            let data_dir = app.state().data_dir.clone();
+            first_file_part(multer::Multipart::new(&mut frames, boundary), &data_dir).await
+        }
+        None => Err(ApiError::core(EMPTY_CONTENT)),
+    };
+    if received_file.is_err() {
+        discard(&mut frames).await;
+    }
+    received_file
+}
+
+/// The part named `file`, streamed into a temp file.
+async fn first_file_part(
+    mut multipart: multer::Multipart<'_>,
+    data_dir: &std::path::Path,
+) -> Result<TempFile, ApiError> {
     let malformed = |e: multer::Error| ApiError::core(format!("Malformed multipart body: {e}"));
-    let data_dir = app.state().data_dir.clone();
     while let Some(mut field) = multipart.next_field().await.map_err(malformed)? {
         if field.name() != Some("file") {
             continue;
@@ -289,7 +303,7 @@ async fn receive_upload(
             return Err(ApiError::core(WRONG_EXTENSION));
         }
         let temp = TempFile {
-            path: temp_path(&data_dir),
+            path: temp_path(data_dir),
         };
         let mut file = tokio::fs::File::create(&temp.path)
             .await
@@ -308,35 +322,21 @@ async fn receive_upload(
     Err(ApiError::core(EMPTY_CONTENT))
 }
 
-/// The body's data frames as a stream that yields after each frame: multer pulls from
-/// its stream until it would wait, and a fast client must not fill its buffer.
-fn frames_one_at_a_time(
-    mut body: Incoming,
-    received: Arc<AtomicU64>,
-) -> impl futures_util::Stream<Item = Result<Bytes, hyper::Error>> + Send {
+/// A stream that waits a turn after each item: multer pulls from its stream until it
+/// would wait, and a fast client must not fill its buffer.
+fn one_at_a_time<S>(mut inner: S) -> impl futures_util::Stream<Item = S::Item> + Unpin + Send
+where
+    S: futures_util::Stream + Unpin + Send,
+{
     let mut just_yielded = false;
     futures_util::stream::poll_fn(move |cx| {
-        use std::task::Poll;
-        if just_yielded {
-            just_yielded = false;
+        if std::mem::take(&mut just_yielded) {
             cx.waker().wake_by_ref();
-            return Poll::Pending;
+            return std::task::Poll::Pending;
         }
-        loop {
-            return match std::pin::Pin::new(&mut body).poll_frame(cx) {
-                Poll::Ready(Some(Ok(frame))) => match frame.into_data() {
-                    Ok(data) => {
-                        received.fetch_add(data.len() as u64, Ordering::Relaxed);
-                        just_yielded = true;
-                        Poll::Ready(Some(Ok(data)))
-                    }
-                    Err(_) => continue,
-                },
-                Poll::Ready(Some(Err(error))) => Poll::Ready(Some(Err(error))),
-                Poll::Ready(None) => Poll::Ready(None),
-                Poll::Pending => Poll::Pending,
-            };
-        }
+        let item = inner.poll_next_unpin(cx);
+        just_yielded = matches!(item, std::task::Poll::Ready(Some(_)));
+        item
     })
 }
 
@@ -347,6 +347,7 @@ mod tests {
     #[test]
     fn url_base_names() {
         assert_eq!(url_base_name("http://h/a/b/call%201.mp3?x=1"), "call 1.mp3");
+        assert_eq!(url_base_name("https://h/a+b.wav#t"), "a+b.wav");
         assert_eq!(url_base_name("http://h"), "");
         assert_eq!(url_base_name("http://h/dir/"), "");
     }

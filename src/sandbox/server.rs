@@ -26,6 +26,8 @@ use super::{methods, record};
 const MAX_BODY: usize = 16 << 20;
 /// How long a stop waits for requests in flight.
 const DRAIN_TIME: Duration = Duration::from_secs(10);
+/// A body being discarded is given up after this long without a byte.
+const DISCARD_IDLE: Duration = Duration::from_secs(10);
 
 pub type Answer = Response<Full<Bytes>>;
 
@@ -278,7 +280,11 @@ async fn handle(app: Arc<App>, request: Request<Incoming>) -> Result<Answer, Dro
         .unwrap_or_else(|| "/".into());
     let received = Arc::new(AtomicU64::new(0));
     let (answer, dropped) = match app.faults.refuse() {
-        Some(refusal) => (refusal_answer(&app, refusal, &request, &target), false),
+        Some(refusal) => {
+            let answer = refusal_answer(&app, refusal, &request, &target);
+            discard(data_frames(request.into_body(), &received)).await;
+            (answer, false)
+        }
         None => {
             let answer = route(&app, request, &received).await;
             let dropped = app.faults.drops_answer();
@@ -422,13 +428,15 @@ fn needs_telephony(method: &str) -> bool {
     method.starts_with("telephony.") || method.starts_with("voximplant.")
 }
 
-async fn route(app: &Arc<App>, request: Request<Incoming>, received: &Arc<AtomicU64>) -> Answer {
-    let started = SystemTime::now();
-    let query = query_params(request.uri().query());
-    let path = request.uri().path().to_string();
-    let Some(rest) = path.strip_prefix("/rest/") else {
-        return ApiError::method_not_found().answer();
-    };
+/// Who is calling which method, from the path and query alone.
+fn resolve(
+    app: &App,
+    path: &str,
+    query: &HashMap<String, String>,
+) -> Result<(Credential, String), ApiError> {
+    let rest = path
+        .strip_prefix("/rest/")
+        .ok_or_else(ApiError::method_not_found)?;
     let segments: Vec<&str> = rest.split('/').collect();
     let (credential, method) = match segments.as_slice() {
         [user, code, method @ ..]
@@ -437,7 +445,7 @@ async fn route(app: &Arc<App>, request: Request<Incoming>, received: &Arc<Atomic
                 && user.bytes().all(|b| b.is_ascii_digit()) =>
         {
             if *user != "1" || *code != app.webhook_code {
-                return ApiError::no_auth().answer();
+                return Err(ApiError::no_auth());
             }
             (Credential::Webhook, method.join("/"))
         }
@@ -445,23 +453,70 @@ async fn route(app: &Arc<App>, request: Request<Incoming>, received: &Arc<Atomic
             Credential::OAuth(query.get("auth").cloned()),
             method.to_string(),
         ),
-        _ => return ApiError::method_not_found().answer(),
+        _ => return Err(ApiError::method_not_found()),
     };
-    let method = method.trim_end_matches('/').to_ascii_lowercase();
-    let method = method.strip_suffix(".json").unwrap_or(&method).to_string();
     if let Credential::OAuth(Some(token)) = &credential {
         if *token != app.access_token {
-            return ApiError::no_auth().answer();
+            return Err(ApiError::no_auth());
         }
     }
+    let method = method.trim_end_matches('/').to_ascii_lowercase();
+    let method = method.strip_suffix(".json").unwrap_or(&method).to_string();
+    Ok((credential, method))
+}
 
+/// Reads and forgets the rest of a body before an early answer: closing a connection
+/// with unread data resets it, and the client would never see the answer.
+pub async fn discard<S>(mut frames: S)
+where
+    S: futures_util::Stream<Item = Result<Bytes, hyper::Error>> + Unpin,
+{
+    use futures_util::StreamExt;
+    while let Ok(Some(Ok(_))) = tokio::time::timeout(DISCARD_IDLE, frames.next()).await {}
+}
+
+/// A body's data frames as a stream, counted into `received` for the log.
+pub fn data_frames(
+    body: Incoming,
+    received: &Arc<AtomicU64>,
+) -> impl futures_util::Stream<Item = Result<Bytes, hyper::Error>> + Unpin + Send {
+    use futures_util::StreamExt;
+    let received = received.clone();
+    http_body_util::BodyStream::new(body)
+        .filter_map(move |frame| {
+            let item = match frame {
+                Ok(frame) => frame.into_data().ok().map(|data| {
+                    received.fetch_add(data.len() as u64, Ordering::Relaxed);
+                    Ok(data)
+                }),
+                Err(error) => Some(Err(error)),
+            };
+            std::future::ready(item)
+        })
+        .boxed()
+}
+
+async fn route(app: &Arc<App>, request: Request<Incoming>, received: &Arc<AtomicU64>) -> Answer {
+    let started = SystemTime::now();
+    let query = query_params(request.uri().query());
+    let resolved = resolve(app, request.uri().path(), &query).and_then(|(credential, method)| {
+        let scope_known = credential != Credential::OAuth(None);
+        if method == ATTACH_RECORD && scope_known && !app.has_scope("telephony") {
+            return Err(ApiError::insufficient_scope());
+        }
+        Ok((credential, method))
+    });
+    let (credential, method) = match resolved {
+        Ok(resolved) => resolved,
+        Err(error) => {
+            discard(data_frames(request.into_body(), received)).await;
+            return error.answer();
+        }
+    };
     if method == "upload" {
         return record::upload(app, request, &query, &credential, received).await;
     }
     if method == ATTACH_RECORD {
-        if credential != Credential::OAuth(None) && !app.has_scope("telephony") {
-            return ApiError::insufficient_scope().answer();
-        }
         let body = request.into_body();
         return match record::attach(app, body, &credential, received).await {
             Ok(success) => success_answer(success, started),

@@ -1,0 +1,1301 @@
+//! `b24tel sandbox` as a black box: the built binary on a free port, spoken to over HTTP
+//! the way a portal client would.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use reqwest::blocking::{Body, Client};
+use serde_json::{json, Value};
+
+const NOT_FINISHED: &str =
+    "Call is not found in the statistic table. It looks like it is not finished yet.";
+const NO_SOURCE: &str =
+    "Required parameters are not set. Request should contain either URL or FILENAME parameter";
+const WRONG_EXTENSION: &str = "Wrong file extension. Only wav and mp3 are allowed";
+const EMPTY_CONTENT: &str = "File content is empty.";
+const BAD_BASE64: &str = "File content is not properly encoded. Base64 encoding is expected.";
+
+/// A sandbox process on a free port, killed on drop.
+struct Sandbox {
+    child: Child,
+    webhook_url: String,
+    portal_url: String,
+    access_token: String,
+    data_dir: PathBuf,
+    stderr: mpsc::Receiver<String>,
+    http: Client,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl Sandbox {
+    /// With a data dir of the test's own.
+    fn start(args: &[&str]) -> Sandbox {
+        let dir = tempfile::tempdir().unwrap();
+        let data_dir = dir.path().join("data");
+        let mut all = vec!["--data-dir", data_dir.to_str().unwrap()];
+        all.extend_from_slice(args);
+        let mut sandbox = Sandbox::spawn(&all);
+        sandbox._dir = Some(dir);
+        sandbox
+    }
+
+    fn spawn(args: &[&str]) -> Sandbox {
+        let mut args = args.to_vec();
+        if !args.contains(&"--addr") {
+            args.extend(["--addr", "127.0.0.1:0"]);
+        }
+        let mut child = Command::new(assert_cmd::cargo::cargo_bin("b24tel"))
+            .args(["sandbox", "-o", "json"])
+            .args(args)
+            .env_remove("B24TEL_OUTPUT")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let (lines_tx, lines_rx) = mpsc::channel();
+        let stderr = child.stderr.take().unwrap();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines() {
+                let Ok(line) = line else { break };
+                if lines_tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        let ready: Value = serde_json::from_str(&first)
+            .unwrap_or_else(|e| panic!("first stdout line {first:?} is not JSON: {e}"));
+        let text = |key: &str| ready[key].as_str().unwrap().to_string();
+        Sandbox {
+            child,
+            webhook_url: text("webhook_url"),
+            portal_url: text("portal_url"),
+            access_token: text("access_token"),
+            data_dir: PathBuf::from(text("data_dir")),
+            stderr: lines_rx,
+            http: Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .timeout(Duration::from_secs(60))
+                .build()
+                .unwrap(),
+            _dir: None,
+        }
+    }
+
+    fn webhook_code(&self) -> String {
+        self.webhook_url
+            .trim_end_matches('/')
+            .rsplit('/')
+            .next()
+            .unwrap()
+            .to_string()
+    }
+
+    fn post(&self, url: &str, body: impl Into<Body>) -> (u16, Value) {
+        let response = self
+            .http
+            .post(url)
+            .header("Content-Type", "application/json")
+            .body(body)
+            .send()
+            .unwrap();
+        let status = response.status().as_u16();
+        let text = response.text().unwrap();
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
+    }
+
+    fn call(&self, method: &str, params: Value) -> (u16, Value) {
+        self.post(&format!("{}{method}", self.webhook_url), params.to_string())
+    }
+
+    fn result(&self, method: &str, params: Value) -> Value {
+        let (status, body) = self.call(method, params);
+        assert_eq!(status, 200, "{method}: {body}");
+        body["result"].clone()
+    }
+
+    fn finished_call(&self) -> String {
+        let registered = self.result(
+            "telephony.externalCall.register",
+            json!({"PHONE_NUMBER": "+4930123456", "USER_ID": 1, "TYPE": 2}),
+        );
+        let call_id = registered["CALL_ID"].as_str().unwrap().to_string();
+        self.result(
+            "telephony.externalCall.finish",
+            json!({"CALL_ID": call_id, "USER_ID": 1, "DURATION": 42}),
+        );
+        call_id
+    }
+
+    fn statistic(&self, call_id: &str) -> Value {
+        let rows = self.result(
+            "voximplant.statistic.get",
+            json!({"FILTER": {"CALL_ID": call_id}}),
+        );
+        assert_eq!(rows.as_array().unwrap().len(), 1, "{rows}");
+        rows[0].clone()
+    }
+
+    /// The next stderr line that contains `needle`.
+    fn stderr_line(&self, needle: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.stderr.recv_timeout(left) {
+                Ok(line) if line.contains(needle) => return line,
+                Ok(_) => continue,
+                Err(_) => panic!("no stderr line with {needle:?}"),
+            }
+        }
+    }
+
+    fn record_path(&self, file_id: u64, name: &str) -> PathBuf {
+        self.data_dir
+            .join("records")
+            .join(file_id.to_string())
+            .join(name)
+    }
+
+    fn interrupt(&mut self, signal: &str) -> std::process::ExitStatus {
+        let status = Command::new("kill")
+            .args([signal, &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        self.child.wait().unwrap()
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn assert_error(answer: (u16, Value), status: u16, code: &str, description: &str) {
+    let (got_status, body) = answer;
+    assert_eq!(
+        (
+            got_status,
+            body["error"].as_str(),
+            body["error_description"].as_str()
+        ),
+        (status, Some(code), Some(description)),
+        "{body}"
+    );
+}
+
+fn core_error(answer: (u16, Value), description: &str) {
+    assert_error(answer, 400, "ERROR_CORE", description);
+}
+
+/// Bytes with every value and no pattern Base64 would hide.
+fn sample_bytes(len: usize) -> Vec<u8> {
+    let mut state = 0x2545_f491_u32;
+    (0..len)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            (state >> 24) as u8
+        })
+        .collect()
+}
+
+/// Base64 as PHP's json_encode writes it: every `/` escaped.
+fn json_base64(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD
+        .encode(bytes)
+        .replace('/', "\\/")
+}
+
+/// Serves `count` GET requests with one canned answer; returns the base URL.
+fn file_server(status_line: &'static str, body: Vec<u8>, count: usize) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(count) {
+            let mut stream = stream.unwrap();
+            let mut head = Vec::new();
+            let mut byte = [0u8; 1];
+            while !head.ends_with(b"\r\n\r\n") && stream.read(&mut byte).unwrap_or(0) == 1 {
+                head.push(byte[0]);
+            }
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status_line}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = stream.write_all(&body);
+        }
+    });
+    format!("http://127.0.0.1:{port}")
+}
+
+fn multipart(boundary: &str, field: &str, filename: &str, content: &[u8]) -> Vec<u8> {
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nhello\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{filename}\"\r\n\
+         Content-Type: application/octet-stream\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(content);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    body
+}
+
+fn upload(sandbox: &Sandbox, url: &str, body: Vec<u8>) -> (u16, Value) {
+    let response = sandbox
+        .http
+        .post(url)
+        .header("Content-Type", "multipart/form-data; boundary=XyZ-b0undary")
+        .body(body)
+        .send()
+        .unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().unwrap())
+}
+
+#[test]
+fn prints_its_urls_first_and_logs_requests_without_secrets() {
+    let sandbox = Sandbox::start(&[
+        "--webhook-code",
+        "c0de5ecret",
+        "--access-token",
+        "t0ken5ecret",
+    ]);
+    let port = sandbox.portal_url.rsplit(':').next().unwrap().to_string();
+    assert_ne!(port, "0");
+    assert_eq!(
+        sandbox.webhook_url,
+        format!("{}/rest/1/c0de5ecret/", sandbox.portal_url)
+    );
+    assert_eq!(sandbox.access_token, "t0ken5ecret");
+    assert!(sandbox.data_dir.is_dir());
+    sandbox.stderr_line("sandbox listening; Ctrl-C stops it");
+
+    let scopes = sandbox.result("scope", json!({}));
+    assert_eq!(scopes, json!(["telephony", "user", "crm"]));
+    let line = sandbox.stderr_line(" /rest/1/***/scope ");
+    assert!(line.contains("POST /rest/1/***/scope 200 2B "), "{line}");
+    assert!(line.ends_with("ms"), "{line}");
+
+    let profile = sandbox.result("profile.json", json!({}));
+    assert_eq!(
+        profile,
+        json!({"ID": "1", "ADMIN": true, "NAME": "Sandbox", "LAST_NAME": "Admin"})
+    );
+    let (status, body) = sandbox.post(
+        &format!("{}/rest/profile?auth=t0ken5ecret", sandbox.portal_url),
+        "",
+    );
+    assert_eq!((status, &body["result"]["ID"]), (200, &json!("1")));
+    let line = sandbox.stderr_line("/rest/profile");
+    assert!(line.contains("/rest/profile?auth=*** 200"), "{line}");
+    assert!(!line.contains("5ecret"));
+}
+
+#[test]
+fn answers_carry_the_portal_envelope() {
+    let sandbox = Sandbox::start(&[]);
+    let (status, body) = sandbox.call("profile", json!({}));
+    assert_eq!(status, 200);
+    let time = &body["time"];
+    for key in [
+        "start",
+        "finish",
+        "duration",
+        "processing",
+        "date_start",
+        "date_finish",
+        "operating_reset_at",
+        "operating",
+    ] {
+        assert!(!time[key].is_null(), "time lacks {key}: {body}");
+    }
+    assert!(time["operating_reset_at"].as_f64().unwrap() > time["start"].as_f64().unwrap() + 500.0);
+    let response = sandbox
+        .http
+        .post(format!("{}profile", sandbox.webhook_url))
+        .send()
+        .unwrap();
+    assert!(response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("application/json"));
+}
+
+#[test]
+fn wrong_webhook_user_or_code_and_missing_tokens_are_refused() {
+    let sandbox = Sandbox::start(&[]);
+    let code = sandbox.webhook_code();
+    let base = &sandbox.portal_url;
+    for url in [
+        format!("{base}/rest/1/wrong{code}/profile"),
+        format!("{base}/rest/2/{code}/profile"),
+        format!("{base}/rest/profile"),
+        format!("{base}/rest/profile?auth=nope"),
+    ] {
+        assert_error(
+            sandbox.post(&url, "{}"),
+            401,
+            "NO_AUTH_FOUND",
+            "Wrong authorization data",
+        );
+    }
+    let wrong_token = json!({"auth": "nope"}).to_string();
+    assert_error(
+        sandbox.post(&format!("{base}/rest/profile"), wrong_token),
+        401,
+        "NO_AUTH_FOUND",
+        "Wrong authorization data",
+    );
+    let good_token = json!({"auth": sandbox.access_token}).to_string();
+    let (status, body) = sandbox.post(&format!("{base}/rest/profile"), good_token);
+    assert_eq!((status, &body["result"]["NAME"]), (200, &json!("Sandbox")));
+    // An OAuth attachRecord whose token comes after a large FILE_CONTENT is still checked.
+    let late_token = format!(
+        r#"{{"CALL_ID":"x","FILENAME":"a.mp3","FILE_CONTENT":"{}","auth":"nope"}}"#,
+        json_base64(&sample_bytes(300_000))
+    );
+    assert_error(
+        sandbox.post(
+            &format!("{base}/rest/telephony.externalCall.attachRecord"),
+            late_token,
+        ),
+        401,
+        "NO_AUTH_FOUND",
+        "Wrong authorization data",
+    );
+}
+
+#[test]
+fn telephony_methods_need_the_telephony_scope() {
+    let sandbox = Sandbox::start(&["--scope", "user"]);
+    assert_eq!(sandbox.result("scope", json!({})), json!(["user"]));
+    sandbox.result("profile", json!({}));
+    for method in [
+        "telephony.externalCall.register",
+        "telephony.externalCall.attachRecord",
+        "telephony.call.attachTranscription",
+        "voximplant.statistic.get",
+    ] {
+        assert_error(
+            sandbox.call(method, json!({"PHONE_NUMBER": "1"})),
+            403,
+            "insufficient_scope",
+            "The request requires higher privileges than provided by the webhook token",
+        );
+    }
+}
+
+#[test]
+fn unknown_methods_and_bad_bodies() {
+    let sandbox = Sandbox::start(&[]);
+    assert_error(
+        sandbox.call("telephony.externalCall.hangup", json!({})),
+        404,
+        "ERROR_METHOD_NOT_FOUND",
+        "Method not found!",
+    );
+    for (method, body) in [
+        ("profile", "{nope"),
+        ("profile", "[1]"),
+        ("telephony.externalCall.attachRecord", "{\"CALL_ID\": }"),
+    ] {
+        let (status, answer) = sandbox.post(&format!("{}{method}", sandbox.webhook_url), body);
+        assert_eq!(
+            (status, answer["error"].as_str()),
+            (400, Some("ERROR_CORE")),
+            "{body}: {answer}"
+        );
+    }
+    core_error(
+        sandbox.call(
+            "telephony.externalCall.finish",
+            json!({"CALL_ID": "externalCall.nope.1"}),
+        ),
+        "Call is not found",
+    );
+    let (status, body) = sandbox.call("telephony.externalCall.register", json!({"USER_ID": 1}));
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("ERROR_CORE")),
+        "{body}"
+    );
+}
+
+#[test]
+fn register_gives_call_ids_in_the_portal_form() {
+    let sandbox = Sandbox::start(&[]);
+    let registered = sandbox.result(
+        "telephony.externalCall.register",
+        json!({"PHONE_NUMBER": "100"}),
+    );
+    let call_id = registered["CALL_ID"].as_str().unwrap();
+    let parts: Vec<&str> = call_id.split('.').collect();
+    assert_eq!(parts[0], "externalCall");
+    assert!(
+        parts[1].len() == 32 && parts[1].bytes().all(|b| b.is_ascii_hexdigit()),
+        "{call_id}"
+    );
+    assert!(parts[2].parse::<u64>().unwrap() > 1_700_000_000);
+    assert_eq!(registered["CRM_CREATED_ENTITIES"], json!([]));
+    let finished = sandbox.result(
+        "telephony.externalCall.finish",
+        json!({"CALL_ID": call_id, "USER_ID": 1, "DURATION": 7}),
+    );
+    assert_eq!(finished["CALL_ID"], call_id);
+    assert_eq!(finished["CALL_DURATION"], 7);
+    assert_eq!(finished["CALL_FAILED_CODE"], "200");
+}
+
+#[test]
+fn attach_record_documented_errors() {
+    let sandbox = Sandbox::start(&[]);
+    let method = "telephony.externalCall.attachRecord";
+    let registered = sandbox.result(
+        "telephony.externalCall.register",
+        json!({"PHONE_NUMBER": "1"}),
+    );
+    let unfinished = registered["CALL_ID"].as_str().unwrap();
+    let content = json_base64(b"ID3 data");
+    for call_id in [unfinished, "", "externalCall.nope.1"] {
+        core_error(
+            sandbox.call(
+                method,
+                json!({"CALL_ID": call_id, "FILENAME": "a.mp3", "FILE_CONTENT": content}),
+            ),
+            NOT_FINISHED,
+        );
+    }
+    let call_id = sandbox.finished_call();
+    core_error(sandbox.call(method, json!({"CALL_ID": call_id})), NO_SOURCE);
+    core_error(
+        sandbox.call(method, json!({"CALL_ID": call_id, "FILE_CONTENT": content})),
+        NO_SOURCE,
+    );
+    core_error(
+        sandbox.call(
+            method,
+            json!({"CALL_ID": call_id, "FILENAME": "", "FILE_CONTENT": content}),
+        ),
+        "File name is empty",
+    );
+    for name in ["a.MP3", "a.Wav", "a.ogg", "mp3", "a.mp3.txt"] {
+        core_error(
+            sandbox.call(
+                method,
+                json!({"CALL_ID": call_id, "FILENAME": name, "FILE_CONTENT": content}),
+            ),
+            WRONG_EXTENSION,
+        );
+    }
+    core_error(
+        sandbox.call(
+            method,
+            json!({"CALL_ID": call_id, "FILENAME": "a.wav", "FILE_CONTENT": ""}),
+        ),
+        EMPTY_CONTENT,
+    );
+    for bad in ["SUQz!!!!", "SUQzAw", "SUQz AwAA", "SUQz\nAwAA", "SUQzAx=="] {
+        core_error(
+            sandbox.call(
+                method,
+                json!({"CALL_ID": call_id, "FILENAME": "a.wav", "FILE_CONTENT": bad}),
+            ),
+            BAD_BASE64,
+        );
+    }
+    let missing = file_server("404 Not Found", b"gone".to_vec(), 1);
+    let (status, body) = sandbox.call(
+        method,
+        json!({"CALL_ID": call_id, "RECORD_URL": format!("{missing}/calls/a.mp3")}),
+    );
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("ERROR_CORE")),
+        "{body}"
+    );
+    let text = body["error_description"].as_str().unwrap();
+    assert!(text.starts_with("Server returns HTTP error code"), "{text}");
+    let nothing_listens = {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}/a.mp3", listener.local_addr().unwrap())
+    };
+    let (_, body) = sandbox.call(
+        method,
+        json!({"CALL_ID": call_id, "RECORD_URL": nothing_listens}),
+    );
+    assert!(
+        body["error_description"]
+            .as_str()
+            .unwrap()
+            .starts_with("Server returns HTTP error code"),
+        "{body}"
+    );
+    core_error(
+        sandbox.call(
+            method,
+            json!({"CALL_ID": call_id, "RECORD_URL": "http://h/rec.ogg"}),
+        ),
+        WRONG_EXTENSION,
+    );
+    // Nothing was attached by any of these.
+    assert_eq!(sandbox.statistic(&call_id)["RECORD_FILE_ID"], Value::Null);
+    assert_eq!(
+        std::fs::read_dir(sandbox.data_dir.join("records"))
+            .unwrap()
+            .count(),
+        0
+    );
+    assert_eq!(
+        std::fs::read_dir(sandbox.data_dir.join("tmp"))
+            .unwrap()
+            .count(),
+        0
+    );
+}
+
+#[test]
+fn inline_base64_records_are_stored_byte_exact_and_replaced() {
+    let sandbox = Sandbox::start(&[]);
+    let call_id = sandbox.finished_call();
+    let bytes = sample_bytes(200_001);
+    let body = format!(
+        r#"{{"CALL_ID":"{call_id}","FILENAME":"call-001.mp3","FILE_CONTENT":"{}"}}"#,
+        json_base64(&bytes)
+    );
+    assert!(body.contains("\\/"));
+    let (status, answer) = sandbox.post(
+        &format!(
+            "{}telephony.externalCall.attachRecord.json",
+            sandbox.webhook_url
+        ),
+        body,
+    );
+    assert_eq!(
+        (status, &answer["result"]),
+        (200, &json!({"FILE_ID": 9001})),
+        "{answer}"
+    );
+    assert_eq!(
+        std::fs::read(sandbox.record_path(9001, "call-001.mp3")).unwrap(),
+        bytes
+    );
+
+    let second = sample_bytes(10);
+    let answer = sandbox.result(
+        "telephony.externalCall.attachRecord",
+        json!({"CALL_ID": call_id, "FILENAME": "again.wav", "FILE_CONTENT": json_base64(&second).replace("\\/", "/")}),
+    );
+    assert_eq!(answer, json!({"FILE_ID": 9002}));
+    assert_eq!(
+        std::fs::read(sandbox.record_path(9002, "again.wav")).unwrap(),
+        second
+    );
+    assert!(!sandbox.record_path(9001, "call-001.mp3").exists());
+    assert_eq!(sandbox.statistic(&call_id)["RECORD_FILE_ID"], 9002);
+}
+
+#[test]
+fn record_url_is_fetched_and_stored() {
+    let sandbox = Sandbox::start(&[]);
+    let call_id = sandbox.finished_call();
+    let bytes = sample_bytes(150_000);
+    let server = file_server("200 OK", bytes.clone(), 2);
+    let answer = sandbox.result(
+        "telephony.externalCall.attachRecord",
+        json!({"CALL_ID": call_id, "RECORD_URL": format!("{server}/pbx/rec%201.wav?sig=abc")}),
+    );
+    assert_eq!(answer, json!({"FILE_ID": 9001}));
+    assert_eq!(
+        std::fs::read(sandbox.record_path(9001, "rec 1.wav")).unwrap(),
+        bytes
+    );
+    let answer = sandbox.result(
+        "telephony.externalCall.attachRecord",
+        json!({"CALL_ID": call_id, "RECORD_URL": format!("{server}/download"), "FILENAME": "named.mp3"}),
+    );
+    assert_eq!(answer, json!({"FILE_ID": 9002}));
+    assert_eq!(
+        std::fs::read(sandbox.record_path(9002, "named.mp3")).unwrap(),
+        bytes
+    );
+}
+
+#[test]
+fn upload_url_takes_a_multipart_file() {
+    let sandbox = Sandbox::start(&[]);
+    let call_id = sandbox.finished_call();
+    let answer = sandbox.result(
+        "telephony.externalCall.attachRecord",
+        json!({"CALL_ID": call_id, "FILENAME": "call.mp3"}),
+    );
+    assert_eq!(answer["fieldName"], "file");
+    let upload_url = answer["uploadUrl"].as_str().unwrap();
+    assert!(
+        upload_url.starts_with(&format!("{}upload/?token=", sandbox.webhook_url)),
+        "{upload_url}"
+    );
+    let line = sandbox.stderr_line("attachRecord");
+    assert!(!line.contains(&sandbox.webhook_code()));
+
+    let bytes = sample_bytes(300_000);
+    let boundary = "XyZ-b0undary";
+    core_error(
+        upload(
+            &sandbox,
+            upload_url,
+            multipart(boundary, "file", "call.MP3", &bytes),
+        ),
+        WRONG_EXTENSION,
+    );
+    core_error(
+        upload(
+            &sandbox,
+            upload_url,
+            multipart(boundary, "file", "call.mp3", b""),
+        ),
+        EMPTY_CONTENT,
+    );
+    core_error(
+        upload(
+            &sandbox,
+            upload_url,
+            multipart(boundary, "other", "call.mp3", &bytes),
+        ),
+        EMPTY_CONTENT,
+    );
+    // The token stays valid after failures: a retried upload is fine.
+    let (status, answer) = upload(
+        &sandbox,
+        upload_url,
+        multipart(boundary, "file", "call.mp3", &bytes),
+    );
+    assert_eq!(
+        (status, answer),
+        (200, json!({"result": {"FILE_ID": 9001}}))
+    );
+    assert_eq!(
+        std::fs::read(sandbox.record_path(9001, "call.mp3")).unwrap(),
+        bytes
+    );
+    assert_eq!(sandbox.statistic(&call_id)["RECORD_FILE_ID"], 9001);
+    sandbox.stderr_line("POST /rest/1/***/upload/?token=*** 200 ");
+
+    let forged = upload_url.replace("token=", "token=0");
+    assert_error(
+        upload(
+            &sandbox,
+            &forged,
+            multipart(boundary, "file", "call.mp3", &bytes),
+        ),
+        401,
+        "NO_AUTH_FOUND",
+        "Wrong authorization data",
+    );
+}
+
+#[test]
+fn oauth_upload_url_carries_the_token() {
+    let sandbox = Sandbox::start(&[]);
+    let call_id = sandbox.finished_call();
+    let body = json!({"CALL_ID": call_id, "FILENAME": "x.wav", "auth": sandbox.access_token});
+    let (status, answer) = sandbox.post(
+        &format!(
+            "{}/rest/telephony.externalCall.attachRecord",
+            sandbox.portal_url
+        ),
+        body.to_string(),
+    );
+    assert_eq!(status, 200, "{answer}");
+    let upload_url = answer["result"]["uploadUrl"].as_str().unwrap();
+    let prefix = format!(
+        "{}/rest/upload.json?auth={}&token=",
+        sandbox.portal_url, sandbox.access_token
+    );
+    assert!(upload_url.starts_with(&prefix), "{upload_url}");
+    let bytes = sample_bytes(1000);
+    let (status, answer) = upload(
+        &sandbox,
+        upload_url,
+        multipart("XyZ-b0undary", "file", "x.wav", &bytes),
+    );
+    assert_eq!(
+        (status, answer),
+        (200, json!({"result": {"FILE_ID": 9001}}))
+    );
+    assert_eq!(
+        std::fs::read(sandbox.record_path(9001, "x.wav")).unwrap(),
+        bytes
+    );
+    let no_auth = upload_url.replace(&format!("auth={}&", sandbox.access_token), "");
+    assert_error(
+        upload(
+            &sandbox,
+            &no_auth,
+            multipart("XyZ-b0undary", "file", "x.wav", &bytes),
+        ),
+        401,
+        "NO_AUTH_FOUND",
+        "Wrong authorization data",
+    );
+}
+
+#[test]
+fn attach_transcription_documented_errors() {
+    let sandbox = Sandbox::start(&[]);
+    let method = "telephony.call.attachTranscription";
+    let call_id = sandbox.finished_call();
+    let good =
+        json!({"SIDE": "User", "START_TIME": 1, "STOP_TIME": 3, "MESSAGE": "Good afternoon"});
+    core_error(
+        sandbox.call(method, json!({"MESSAGES": [good]})),
+        "CALL_ID should be set",
+    );
+    core_error(
+        sandbox.call(method, json!({"CALL_ID": call_id})),
+        "MESSAGES should be an array",
+    );
+    core_error(
+        sandbox.call(method, json!({"CALL_ID": call_id, "MESSAGES": "x"})),
+        "MESSAGES should be an array",
+    );
+    let with = |key: &str, value: Value| {
+        let mut message = good.clone();
+        match value {
+            Value::Null => {
+                message.as_object_mut().unwrap().remove(key);
+            }
+            value => message[key] = value,
+        }
+        json!({"CALL_ID": call_id, "MESSAGES": [good, message]})
+    };
+    for side in [json!("user"), json!("Agent"), Value::Null] {
+        core_error(
+            sandbox.call(method, with("SIDE", side)),
+            "MESSAGES[1][SIDE] should be either Client or User",
+        );
+    }
+    for start in [json!(-1), json!("x"), json!(1.5), Value::Null] {
+        core_error(
+            sandbox.call(method, with("START_TIME", start)),
+            "MESSAGES[1][START_TIME] should be greater or equal to zero",
+        );
+    }
+    for stop in [json!(0), json!(-3), json!("0"), Value::Null] {
+        core_error(
+            sandbox.call(method, with("STOP_TIME", stop)),
+            "MESSAGES[1][STOP_TIME] should be greater than zero",
+        );
+    }
+    for text in [json!(""), Value::Null] {
+        core_error(
+            sandbox.call(method, with("MESSAGE", text)),
+            "MESSAGES[1][MESSAGE] is empty",
+        );
+    }
+    let unknown = "externalCall.0123.1";
+    core_error(
+        sandbox.call(method, json!({"CALL_ID": unknown, "MESSAGES": [good]})),
+        &format!("Call {unknown} is not found. Is it finished?"),
+    );
+    let registered = sandbox.result(
+        "telephony.externalCall.register",
+        json!({"PHONE_NUMBER": "1"}),
+    );
+    let unfinished = registered["CALL_ID"].as_str().unwrap();
+    core_error(
+        sandbox.call(method, json!({"CALL_ID": unfinished, "MESSAGES": [good]})),
+        &format!("Call {unfinished} is not found. Is it finished?"),
+    );
+    assert_eq!(
+        std::fs::read_dir(sandbox.data_dir.join("transcripts"))
+            .unwrap()
+            .count(),
+        0
+    );
+}
+
+#[test]
+fn transcripts_are_stored_as_sent_and_show_in_statistics() {
+    let sandbox = Sandbox::start(&[]);
+    let method = "telephony.call.attachTranscription";
+    let call_id = sandbox.finished_call();
+    let other_call = sandbox.finished_call();
+    let messages = json!([
+        {"SIDE": "User", "START_TIME": 0, "STOP_TIME": 3, "MESSAGE": "Good afternoon"},
+        {"SIDE": "Client", "START_TIME": "4", "STOP_TIME": "7", "MESSAGE": "Hello \u{1F600} \"quoted\""}
+    ]);
+    let answer = sandbox.result(
+        method,
+        json!({"CALL_ID": call_id, "MESSAGES": messages, "COST": 1.25, "COST_CURRENCY": "EUR"}),
+    );
+    assert_eq!(answer, json!({"TRANSCRIPT_ID": 1}));
+    let stored: Value = serde_json::from_slice(
+        &std::fs::read(sandbox.data_dir.join("transcripts/1.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        stored,
+        json!({"TRANSCRIPT_ID": 1, "CALL_ID": call_id, "MESSAGES": messages, "COST": 1.25, "COST_CURRENCY": "EUR"})
+    );
+    // Every call adds a transcript; the statistic row shows the latest.
+    let answer = sandbox.result(method, json!({"CALL_ID": call_id, "MESSAGES": messages}));
+    assert_eq!(answer, json!({"TRANSCRIPT_ID": 2}));
+    let row = sandbox.statistic(&call_id);
+    assert_eq!(row["TRANSCRIPT_ID"], 2);
+    assert_eq!(row["CALL_ID"], call_id.as_str());
+    assert_eq!(row["PORTAL_USER_ID"], "1");
+    assert_eq!(row["CALL_DURATION"], "42");
+    assert!(row["CALL_START_DATE"].as_str().unwrap().contains('T'));
+    assert_eq!(row["RECORD_FILE_ID"], Value::Null);
+    assert_eq!(sandbox.statistic(&other_call)["TRANSCRIPT_ID"], Value::Null);
+
+    // The other filter spelling, and no filter at all.
+    let (_, body) = sandbox.call(
+        "voximplant.statistic.get",
+        json!({"FILTER[CALL_ID]": other_call}),
+    );
+    assert_eq!(
+        (body["total"].as_u64(), &body["result"][0]["CALL_ID"]),
+        (Some(1), &json!(other_call))
+    );
+    let (_, body) = sandbox.call("voximplant.statistic.get", json!({}));
+    assert_eq!(body["total"], 2);
+    let (_, body) = sandbox.call(
+        "voximplant.statistic.get",
+        json!({"FILTER": {"CALL_ID": "nope"}}),
+    );
+    assert_eq!(
+        (body["total"].as_u64(), &body["result"]),
+        (Some(0), &json!([]))
+    );
+}
+
+#[test]
+fn fault_ratelimit_refuses_the_first_requests() {
+    let sandbox = Sandbox::start(&["--fault", "ratelimit:2"]);
+    for _ in 0..2 {
+        assert_error(
+            sandbox.call("profile", json!({})),
+            503,
+            "QUERY_LIMIT_EXCEEDED",
+            "Too many requests",
+        );
+    }
+    sandbox.result("profile", json!({}));
+}
+
+#[test]
+fn fault_bucket_refuses_beyond_the_burst() {
+    let sandbox = Sandbox::start(&["--fault", "bucket:3:0.01"]);
+    for _ in 0..3 {
+        sandbox.result("profile", json!({}));
+    }
+    // Refused requests do not fill the bucket, and were not processed.
+    for _ in 0..2 {
+        assert_error(
+            sandbox.call(
+                "telephony.externalCall.register",
+                json!({"PHONE_NUMBER": "1"}),
+            ),
+            503,
+            "QUERY_LIMIT_EXCEEDED",
+            "Too many requests",
+        );
+    }
+}
+
+#[test]
+fn fault_bucket_drains_over_time() {
+    let sandbox = Sandbox::start(&["--fault", "bucket:1:20"]);
+    sandbox.result("profile", json!({}));
+    let start = Instant::now();
+    // At 20 per second the level is back under the burst within 50 ms.
+    loop {
+        let (status, body) = sandbox.call("profile", json!({}));
+        if status == 200 {
+            break;
+        }
+        assert_eq!(body["error"], "QUERY_LIMIT_EXCEEDED");
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "bucket never drained"
+        );
+    }
+}
+
+#[test]
+fn fault_overload_html500_and_redirect() {
+    let sandbox = Sandbox::start(&["--fault", "overload"]);
+    assert_error(
+        sandbox.call("profile", json!({})),
+        503,
+        "OVERLOAD_LIMIT",
+        "REST API is blocked due to overload",
+    );
+    drop(sandbox);
+
+    let sandbox = Sandbox::start(&["--fault", "html500"]);
+    let response = sandbox
+        .http
+        .post(format!("{}profile", sandbox.webhook_url))
+        .body("{}")
+        .send()
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 500);
+    assert!(response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+    assert!(response.text().unwrap().contains("<html>"));
+    drop(sandbox);
+
+    let sandbox = Sandbox::start(&["--fault", "redirect"]);
+    let url = format!("{}profile", sandbox.webhook_url);
+    let response = sandbox.http.post(&url).body("{}").send().unwrap();
+    assert_eq!(response.status().as_u16(), 302);
+    assert_eq!(
+        response.headers()["location"].to_str().unwrap(),
+        url.replace("http://", "https://")
+    );
+}
+
+#[test]
+fn fault_timelimit_blocks_until_its_end() {
+    let sandbox = Sandbox::start(&["--fault", "timelimit:1"]);
+    let before = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let (status, body) = sandbox.call("profile", json!({}));
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (429, Some("OPERATION_TIME_LIMIT")),
+        "{body}"
+    );
+    assert_eq!(
+        body["error_description"],
+        "Method is blocked due to operation time limit."
+    );
+    let reset_at = body["time"]["operating_reset_at"].as_u64().unwrap();
+    assert!(
+        (before..=before + 3).contains(&reset_at),
+        "{reset_at} vs {before}"
+    );
+    // The block is a time window: let it pass.
+    std::thread::sleep(Duration::from_millis(1100));
+    sandbox.result("profile", json!({}));
+}
+
+#[test]
+fn fault_slow_answers_late_but_the_effect_is_already_stored() {
+    let sandbox = Sandbox::start(&["--fault", "slow:1.5"]);
+    let call_id = sandbox.finished_call();
+    let impatient = Client::builder()
+        .timeout(Duration::from_millis(300))
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let error = impatient
+        .post(format!("{}telephony.call.attachTranscription", sandbox.webhook_url))
+        .body(json!({"CALL_ID": call_id, "MESSAGES": [{"SIDE": "User", "START_TIME": 0, "STOP_TIME": 1, "MESSAGE": "hi"}]}).to_string())
+        .send()
+        .unwrap_err();
+    assert!(error.is_timeout(), "{error}");
+    assert!(started.elapsed() < Duration::from_millis(1400));
+    assert!(sandbox.data_dir.join("transcripts/1.json").is_file());
+    let started = Instant::now();
+    assert_eq!(sandbox.statistic(&call_id)["TRANSCRIPT_ID"], 1);
+    assert!(started.elapsed() >= Duration::from_millis(1500));
+}
+
+#[test]
+fn fault_drop_closes_without_an_answer() {
+    let sandbox = Sandbox::start(&["--fault", "drop:1"]);
+    let error = sandbox
+        .http
+        .post(format!(
+            "{}telephony.externalCall.register",
+            sandbox.webhook_url
+        ))
+        .body(json!({"PHONE_NUMBER": "1"}).to_string())
+        .send()
+        .unwrap_err();
+    assert!(!error.is_status() && !error.is_timeout(), "{error}");
+    let line = sandbox.stderr_line("telephony.externalCall.register");
+    assert!(line.contains(" dropped "), "{line}");
+    let call_id = sandbox.finished_call();
+    assert_eq!(sandbox.statistic(&call_id)["CALL_ID"], call_id.as_str());
+}
+
+#[test]
+fn fault_no_statistics_refuses_statistic_get_only() {
+    let sandbox = Sandbox::start(&["--fault", "no-statistics"]);
+    let call_id = sandbox.finished_call();
+    assert_error(
+        sandbox.call(
+            "voximplant.statistic.get",
+            json!({"FILTER": {"CALL_ID": call_id}}),
+        ),
+        403,
+        "ACCESS_DENIED",
+        "Access denied.",
+    );
+}
+
+#[test]
+fn bad_fault_specs_are_usage_errors() {
+    let output = Command::new(assert_cmd::cargo::cargo_bin("b24tel"))
+        .args([
+            "sandbox",
+            "--addr",
+            "127.0.0.1:0",
+            "--fault",
+            "ratelimit:many",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("bucket:BURST:RATE"), "{stderr}");
+    assert!(output.stdout.is_empty());
+}
+
+#[test]
+fn sigint_and_sigterm_stop_it_cleanly() {
+    let mut sandbox = Sandbox::spawn(&[]);
+    let data_dir = sandbox.data_dir.clone();
+    assert!(data_dir.is_dir());
+    sandbox.result("profile", json!({}));
+    let status = sandbox.interrupt("-INT");
+    assert_eq!(status.code(), Some(0), "{status:?}");
+    assert!(
+        !data_dir.exists(),
+        "temp data dir {} left behind",
+        data_dir.display()
+    );
+
+    let mut sandbox = Sandbox::start(&[]);
+    let call_id = sandbox.finished_call();
+    sandbox.result("telephony.call.attachTranscription", json!({"CALL_ID": call_id, "MESSAGES": [{"SIDE": "Client", "START_TIME": 0, "STOP_TIME": 2, "MESSAGE": "ok"}]}));
+    let status = sandbox.interrupt("-TERM");
+    assert_eq!(status.code(), Some(0), "{status:?}");
+    assert!(
+        sandbox.data_dir.join("transcripts/1.json").is_file(),
+        "a given data dir is kept"
+    );
+}
+
+#[test]
+fn a_non_loopback_address_gets_a_warning() {
+    let mut sandbox = Sandbox::spawn(&["--addr", "0.0.0.0:0"]);
+    sandbox.stderr_line("warning: 0.0.0.0:0 is reachable from other machines");
+    assert_eq!(sandbox.interrupt("-INT").code(), Some(0));
+}
+
+/// JSON prefix, Base64 of a repeating pattern, suffix: a body of any size in flat memory.
+struct LargeBody {
+    parts: Vec<Vec<u8>>,
+    repeats: u64,
+    part: usize,
+    offset: usize,
+    sent_repeats: u64,
+}
+
+impl Read for LargeBody {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        loop {
+            let Some(current) = self.parts.get(self.part) else {
+                return Ok(0);
+            };
+            if self.offset == current.len() {
+                self.offset = 0;
+                if self.part == 1 {
+                    self.sent_repeats += 1;
+                    if self.sent_repeats < self.repeats {
+                        continue;
+                    }
+                }
+                self.part += 1;
+                continue;
+            }
+            let n = (current.len() - self.offset).min(out.len());
+            out[..n].copy_from_slice(&current[self.offset..self.offset + n]);
+            self.offset += n;
+            return Ok(n);
+        }
+    }
+}
+
+fn peak_rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let line = status.lines().find(|l| l.starts_with("VmHWM:")).unwrap();
+    line.split_whitespace().nth(1).unwrap().parse().unwrap()
+}
+
+fn same_as_repeated(path: &Path, block: &[u8], repeats: u64) {
+    let mut file = std::fs::File::open(path).unwrap();
+    assert_eq!(file.metadata().unwrap().len(), block.len() as u64 * repeats);
+    let mut buf = vec![0u8; block.len()];
+    for i in 0..repeats {
+        file.read_exact(&mut buf).unwrap();
+        assert!(buf == block, "stored record differs in block {i}");
+    }
+}
+
+#[test]
+fn a_300_mb_body_is_taken_in_flat_memory() {
+    let sandbox = Sandbox::start(&["-q"]);
+    let call_id = sandbox.finished_call();
+    let block = sample_bytes(3 * 16_384);
+    let repeats = 4_600u64; // 226 MB of audio, 301 MB of Base64
+    let encoded = json_base64(&block).into_bytes();
+    let prefix =
+        format!(r#"{{"CALL_ID":"{call_id}","FILENAME":"long.wav","FILE_CONTENT":""#).into_bytes();
+    let suffix = b"\"}".to_vec();
+    let length = prefix.len() as u64 + encoded.len() as u64 * repeats + suffix.len() as u64;
+    assert!(length > 300_000_000);
+    let before = peak_rss_kib(sandbox.child.id());
+    let body = LargeBody {
+        parts: vec![prefix, encoded, suffix],
+        repeats,
+        part: 0,
+        offset: 0,
+        sent_repeats: 0,
+    };
+    let (status, answer) = sandbox.post(
+        &format!("{}telephony.externalCall.attachRecord", sandbox.webhook_url),
+        Body::sized(body, length),
+    );
+    assert_eq!(
+        (status, &answer["result"]),
+        (200, &json!({"FILE_ID": 9001})),
+        "{answer}"
+    );
+    let peak = peak_rss_kib(sandbox.child.id());
+    assert!(
+        peak < 64 * 1024,
+        "peak RSS {peak} KiB (before the upload: {before} KiB)"
+    );
+    eprintln!("sandbox peak RSS {peak} KiB (before the upload: {before} KiB)");
+    same_as_repeated(&sandbox.record_path(9001, "long.wav"), &block, repeats);
+}
+
+#[test]
+fn a_taken_port_and_a_bad_webhook_code_are_reported() {
+    let taken = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let output = Command::new(assert_cmd::cargo::cargo_bin("b24tel"))
+        .args(["sandbox", "-o", "json", "--addr", &addr])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(7));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(&format!("cannot listen on {addr}")),
+        "{stderr}"
+    );
+    assert!(output.stdout.is_empty());
+
+    let output = Command::new(assert_cmd::cargo::cargo_bin("b24tel"))
+        .args(["sandbox", "--addr", "127.0.0.1:0", "--webhook-code", "a/b"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--webhook-code"));
+}
+
+/// A naive client: sends the whole request before it reads a byte of the answer.
+fn post_naively(url: &str, content_type: &str, body: &[u8]) -> (u16, Value) {
+    let rest = url.strip_prefix("http://").unwrap();
+    let (host, path) = rest.split_at(rest.find('/').unwrap());
+    let mut stream = std::net::TcpStream::connect(host).unwrap();
+    write!(
+        stream,
+        "POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: {content_type}\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    )
+    .unwrap();
+    stream
+        .write_all(body)
+        .expect("the sandbox stopped reading before the body was sent");
+    let mut answer = Vec::new();
+    stream
+        .read_to_end(&mut answer)
+        .expect("the sandbox reset the connection");
+    let answer = String::from_utf8(answer).unwrap();
+    let status = answer[9..12].parse().unwrap();
+    let body = &answer[answer.find("\r\n\r\n").unwrap() + 4..];
+    (status, serde_json::from_str(body).unwrap())
+}
+
+#[test]
+fn early_answers_arrive_even_while_a_large_body_is_still_coming() {
+    let sandbox = Sandbox::start(&["--fault", "ratelimit:1"]);
+    let content = json_base64(&sample_bytes(12 << 20));
+    let body = |call_id: &str| {
+        format!(r#"{{"CALL_ID":"{call_id}","FILENAME":"big.mp3","FILE_CONTENT":"{content}"}}"#)
+            .into_bytes()
+    };
+    let url = format!("{}telephony.externalCall.attachRecord", sandbox.webhook_url);
+    let json_type = "application/json";
+    assert_error(
+        post_naively(&url, json_type, &body("x")),
+        503,
+        "QUERY_LIMIT_EXCEEDED",
+        "Too many requests",
+    );
+    let wrong_code = url.replace(&sandbox.webhook_code(), "wrong");
+    assert_error(
+        post_naively(&wrong_code, json_type, &body("x")),
+        401,
+        "NO_AUTH_FOUND",
+        "Wrong authorization data",
+    );
+    let mut bad_json = b"{\"CALL_ID\": }".to_vec();
+    bad_json.extend(body("x"));
+    let (status, answer) = post_naively(&url, json_type, &bad_json);
+    assert_eq!(
+        (status, answer["error"].as_str()),
+        (400, Some("ERROR_CORE"))
+    );
+
+    let call_id = sandbox.finished_call();
+    let answer = sandbox.result(
+        "telephony.externalCall.attachRecord",
+        json!({"CALL_ID": call_id, "FILENAME": "big.mp3"}),
+    );
+    let upload_url = answer["uploadUrl"].as_str().unwrap();
+    let bytes = sample_bytes(12 << 20);
+    let form = "multipart/form-data; boundary=XyZ-b0undary";
+    core_error(
+        post_naively(
+            upload_url,
+            form,
+            &multipart("XyZ-b0undary", "file", "big.ogg", &bytes),
+        ),
+        WRONG_EXTENSION,
+    );
+    let (status, answer) = post_naively(&url, json_type, &body(&call_id));
+    assert_eq!(
+        (status, &answer["result"]),
+        (200, &json!({"FILE_ID": 9001}))
+    );
+}
