@@ -25,6 +25,9 @@ _b24tel() {
             b24tel,config)
                 cmd="b24tel__subcmd__config"
                 ;;
+            b24tel,demo)
+                cmd="b24tel__subcmd__demo"
+                ;;
             b24tel,doctor)
                 cmd="b24tel__subcmd__doctor"
                 ;;
@@ -33,6 +36,9 @@ _b24tel() {
                 ;;
             b24tel,record)
                 cmd="b24tel__subcmd__record"
+                ;;
+            b24tel,sandbox)
+                cmd="b24tel__subcmd__sandbox"
                 ;;
             b24tel,transcript)
                 cmd="b24tel__subcmd__transcript"
@@ -70,6 +76,9 @@ _b24tel() {
             b24tel__subcmd__help,config)
                 cmd="b24tel__subcmd__help__subcmd__config"
                 ;;
+            b24tel__subcmd__help,demo)
+                cmd="b24tel__subcmd__help__subcmd__demo"
+                ;;
             b24tel__subcmd__help,doctor)
                 cmd="b24tel__subcmd__help__subcmd__doctor"
                 ;;
@@ -78,6 +87,9 @@ _b24tel() {
                 ;;
             b24tel__subcmd__help,record)
                 cmd="b24tel__subcmd__help__subcmd__record"
+                ;;
+            b24tel__subcmd__help,sandbox)
+                cmd="b24tel__subcmd__help__subcmd__sandbox"
                 ;;
             b24tel__subcmd__help,transcript)
                 cmd="b24tel__subcmd__help__subcmd__transcript"
@@ -137,7 +149,7 @@ _b24tel() {
 
     case "${cmd}" in
         b24tel)
-            opts="-p -o -q -v -h -V --profile --config --webhook --output --quiet --verbose --dry-run --timeout --retries --help --version record transcript batch config doctor completions help"
+            opts="-p -o -q -v -h -V --profile --config --webhook --output --quiet --verbose --dry-run --timeout --retries --help --version record transcript batch config doctor demo completions sandbox help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -556,6 +568,52 @@ _b24tel() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        b24tel__subcmd__demo)
+            opts="-p -o -q -v -h -V --profile --config --webhook --output --quiet --verbose --dry-run --timeout --retries --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --webhook)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "json table" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "json table" -- "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         b24tel__subcmd__doctor)
             opts="-p -o -q -v -h -V --profile --config --webhook --output --quiet --verbose --dry-run --timeout --retries --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -603,7 +661,7 @@ _b24tel() {
             return 0
             ;;
         b24tel__subcmd__help)
-            opts="record transcript batch config doctor completions help"
+            opts="record transcript batch config doctor demo completions sandbox help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -700,6 +758,20 @@ _b24tel() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        b24tel__subcmd__help__subcmd__demo)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         b24tel__subcmd__help__subcmd__doctor)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -759,6 +831,20 @@ _b24tel() {
         b24tel__subcmd__help__subcmd__record__subcmd__upload__subcmd__url)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        b24tel__subcmd__help__subcmd__sandbox)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -982,6 +1068,76 @@ _b24tel() {
                     return 0
                     ;;
                 --upload)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --webhook)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "json table" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "json table" -- "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        b24tel__subcmd__sandbox)
+            opts="-p -o -q -v -h -V --addr --data-dir --fault --webhook-code --access-token --scope --profile --config --webhook --output --quiet --verbose --dry-run --timeout --retries --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --addr)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --fault)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --webhook-code)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --access-token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --scope)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

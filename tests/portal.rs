@@ -102,12 +102,13 @@ fn portal_rejection_is_exit_5_with_code_description_and_hint() {
 
 #[test]
 fn query_limit_is_retried_until_success() {
-    let sandbox = Sandbox::start(&["--fault", "ratelimit:2"]);
+    let sandbox = Sandbox::start(&["--fault", "ratelimit:2@telephony.externalCall.attachRecord"]);
     let call = sandbox.new_call(true);
-    // register and finish took the two limited answers? No: use a fresh count.
     let output = attach(&sandbox, &call, &[]);
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(stdout_json(&output)["file_id"].is_i64());
+    assert_eq!(logged(&sandbox, "attachRecord"), 3);
+    assert_eq!(stderr(&output).matches("QUERY_LIMIT_EXCEEDED").count(), 2, "{}", stderr(&output));
 }
 
 #[test]

@@ -7,9 +7,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-/// One simulated failure, as given to `--fault`.
+/// One simulated failure.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Fault {
+pub enum FaultKind {
     /// The first N requests get 503 QUERY_LIMIT_EXCEEDED.
     RateLimit(u64),
     /// The portal's leaky bucket: at most `burst` queued, draining `rate` per second.
@@ -31,9 +31,47 @@ pub enum Fault {
 }
 
 const ACCEPTED: &str = "ratelimit:N, bucket:BURST:RATE, overload, html500, slow:SECS, \
-                        timelimit:SECS, redirect, drop:N or no-statistics";
+                        timelimit:SECS, redirect, drop:N or no-statistics, \
+                        each optionally followed by @METHOD";
+
+/// A `--fault` spec: what goes wrong, and for which method (all when `None`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fault {
+    pub kind: FaultKind,
+    pub method: Option<String>,
+}
 
 impl FromStr for Fault {
+    type Err = String;
+
+    fn from_str(spec: &str) -> Result<Self, Self::Err> {
+        let (kind, method) = match spec.split_once('@') {
+            Some((kind, method)) if !method.is_empty() => (kind, Some(method.to_string())),
+            Some(_) => {
+                return Err(format!(
+                    "bad fault `{spec}`: METHOD after @ is empty; expected one of {ACCEPTED}"
+                ))
+            }
+            None => (spec, None),
+        };
+        let kind = kind
+            .parse::<FaultKind>()
+            .map_err(|e| e.replace(&format!("`{kind}`"), &format!("`{spec}`")))?;
+        Ok(Fault { kind, method })
+    }
+}
+
+impl fmt::Display for Fault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.kind)?;
+        if let Some(method) = &self.method {
+            write!(f, "@{method}")?;
+        }
+        Ok(())
+    }
+}
+
+impl FromStr for FaultKind {
     type Err = String;
 
     fn from_str(spec: &str) -> Result<Self, Self::Err> {
@@ -49,39 +87,39 @@ impl FromStr for Fault {
         };
         let parts: Vec<&str> = spec.split(':').collect();
         match parts.as_slice() {
-            ["ratelimit", n] => Ok(Fault::RateLimit(count(n)?)),
+            ["ratelimit", n] => Ok(FaultKind::RateLimit(count(n)?)),
             ["bucket", burst, rate] => {
                 let burst: f64 = burst.parse().map_err(|_| bad("BURST must be a number"))?;
                 let rate: f64 = rate.parse().map_err(|_| bad("RATE must be a number"))?;
                 if !(burst.is_finite() && burst >= 1.0 && rate.is_finite() && rate >= 0.0) {
                     return Err(bad("BURST must be >= 1 and RATE >= 0"));
                 }
-                Ok(Fault::Bucket { burst, rate })
+                Ok(FaultKind::Bucket { burst, rate })
             }
-            ["overload"] => Ok(Fault::Overload),
-            ["html500"] => Ok(Fault::Html500),
-            ["slow", secs] => Ok(Fault::Slow(seconds(secs)?)),
-            ["timelimit", secs] => Ok(Fault::TimeLimit(seconds(secs)?)),
-            ["redirect"] => Ok(Fault::Redirect),
-            ["drop", n] => Ok(Fault::Drop(count(n)?)),
-            ["no-statistics"] => Ok(Fault::NoStatistics),
+            ["overload"] => Ok(FaultKind::Overload),
+            ["html500"] => Ok(FaultKind::Html500),
+            ["slow", secs] => Ok(FaultKind::Slow(seconds(secs)?)),
+            ["timelimit", secs] => Ok(FaultKind::TimeLimit(seconds(secs)?)),
+            ["redirect"] => Ok(FaultKind::Redirect),
+            ["drop", n] => Ok(FaultKind::Drop(count(n)?)),
+            ["no-statistics"] => Ok(FaultKind::NoStatistics),
             _ => Err(bad("unknown fault")),
         }
     }
 }
 
-impl fmt::Display for Fault {
+impl fmt::Display for FaultKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Fault::RateLimit(n) => write!(f, "ratelimit:{n}"),
-            Fault::Bucket { burst, rate } => write!(f, "bucket:{burst}:{rate}"),
-            Fault::Overload => f.write_str("overload"),
-            Fault::Html500 => f.write_str("html500"),
-            Fault::Slow(d) => write!(f, "slow:{}", d.as_secs_f64()),
-            Fault::TimeLimit(d) => write!(f, "timelimit:{}", d.as_secs_f64()),
-            Fault::Redirect => f.write_str("redirect"),
-            Fault::Drop(n) => write!(f, "drop:{n}"),
-            Fault::NoStatistics => f.write_str("no-statistics"),
+            FaultKind::RateLimit(n) => write!(f, "ratelimit:{n}"),
+            FaultKind::Bucket { burst, rate } => write!(f, "bucket:{burst}:{rate}"),
+            FaultKind::Overload => f.write_str("overload"),
+            FaultKind::Html500 => f.write_str("html500"),
+            FaultKind::Slow(d) => write!(f, "slow:{}", d.as_secs_f64()),
+            FaultKind::TimeLimit(d) => write!(f, "timelimit:{}", d.as_secs_f64()),
+            FaultKind::Redirect => f.write_str("redirect"),
+            FaultKind::Drop(n) => write!(f, "drop:{n}"),
+            FaultKind::NoStatistics => f.write_str("no-statistics"),
         }
     }
 }
@@ -97,9 +135,9 @@ pub enum Refusal {
     QueryLimit,
 }
 
-/// The faults of one sandbox and the counters they keep.
+/// The faults of one scope and the counters they keep.
 #[derive(Debug, Default)]
-pub struct Faults {
+struct FaultSet {
     redirect: bool,
     html500: bool,
     overload: bool,
@@ -108,34 +146,97 @@ pub struct Faults {
     bucket: Option<(f64, f64)>,
     slow: Option<Duration>,
     drop: Option<u64>,
-    pub no_statistics: bool,
+    no_statistics: bool,
     first_request: OnceLock<Instant>,
     seen: AtomicU64,
     processed: AtomicU64,
     level: Mutex<Option<(f64, Instant)>>,
 }
 
+/// The faults of one sandbox, each group limited to one method or to none.
+#[derive(Debug, Default)]
+pub struct Faults {
+    groups: Vec<(Option<String>, FaultSet)>,
+    /// `voximplant.statistic.get` is refused (whatever the scope says).
+    pub no_statistics: bool,
+}
+
 impl Faults {
     pub fn new(list: &[Fault]) -> Self {
         let mut faults = Faults::default();
+        let mut scopes: Vec<Option<String>> = Vec::new();
+        for fault in list {
+            if !scopes.contains(&fault.method) {
+                scopes.push(fault.method.clone());
+            }
+        }
+        for scope in scopes {
+            let kinds: Vec<FaultKind> = list
+                .iter()
+                .filter(|f| f.method == scope)
+                .map(|f| f.kind.clone())
+                .collect();
+            let set = FaultSet::new(&kinds);
+            faults.no_statistics |= set.no_statistics;
+            faults.groups.push((scope, set));
+        }
+        faults
+    }
+
+    fn matching<'a>(&'a self, method: &'a str) -> impl Iterator<Item = &'a FaultSet> + 'a {
+        self.groups
+            .iter()
+            .filter(move |(scope, _)| scope.as_deref().is_none_or(|m| m == method))
+            .map(|(_, set)| set)
+    }
+
+    /// The checks made before a request for `method` is processed.
+    pub fn refuse(&self, method: &str) -> Option<Refusal> {
+        self.matching(method).find_map(FaultSet::refuse)
+    }
+
+    /// After processing: whether this request's connection is closed without an answer.
+    pub fn drops_answer(&self, method: &str) -> bool {
+        // Every matching counter advances, so each group counts its own requests.
+        self.matching(method)
+            .map(FaultSet::drops_answer)
+            .fold(false, |a, b| a | b)
+    }
+
+    pub fn delay(&self, method: &str) -> Option<Duration> {
+        self.matching(method).filter_map(FaultSet::delay).max()
+    }
+}
+
+/// The method a request path names: `/rest/1/CODE/METHOD`, `/rest/METHOD.json`,
+/// and `upload` for both upload URL forms.
+pub fn method_of(target: &str) -> &str {
+    let path = target.split('?').next().unwrap_or("");
+    let last = path.trim_end_matches('/').rsplit('/').next().unwrap_or("");
+    last.strip_suffix(".json").unwrap_or(last)
+}
+
+impl FaultSet {
+    fn new(list: &[FaultKind]) -> Self {
+        let mut faults = FaultSet::default();
         for fault in list {
             match fault {
-                Fault::RateLimit(n) => faults.rate_limit = Some(*n),
-                Fault::Bucket { burst, rate } => faults.bucket = Some((*burst, *rate)),
-                Fault::Overload => faults.overload = true,
-                Fault::Html500 => faults.html500 = true,
-                Fault::Slow(d) => faults.slow = Some(*d),
-                Fault::TimeLimit(d) => faults.time_limit = Some(*d),
-                Fault::Redirect => faults.redirect = true,
-                Fault::Drop(n) => faults.drop = Some(*n),
-                Fault::NoStatistics => faults.no_statistics = true,
+                FaultKind::RateLimit(n) => faults.rate_limit = Some(*n),
+                FaultKind::Bucket { burst, rate } => faults.bucket = Some((*burst, *rate)),
+                FaultKind::Overload => faults.overload = true,
+                FaultKind::Html500 => faults.html500 = true,
+                FaultKind::Slow(d) => faults.slow = Some(*d),
+                FaultKind::TimeLimit(d) => faults.time_limit = Some(*d),
+                FaultKind::Redirect => faults.redirect = true,
+                FaultKind::Drop(n) => faults.drop = Some(*n),
+                FaultKind::NoStatistics => faults.no_statistics = true,
             }
         }
         faults
     }
 
     /// The checks made before a request is processed, in the portal's order.
-    pub fn refuse(&self) -> Option<Refusal> {
+    fn refuse(&self) -> Option<Refusal> {
         let now = Instant::now();
         let first = *self.first_request.get_or_init(|| now);
         let seen = self.seen.fetch_add(1, Ordering::SeqCst);
@@ -177,13 +278,12 @@ impl Faults {
         None
     }
 
-    /// After processing: whether this request's connection is closed without an answer.
-    pub fn drops_answer(&self) -> bool {
+    fn drops_answer(&self) -> bool {
         let processed = self.processed.fetch_add(1, Ordering::SeqCst);
         self.drop.is_some_and(|n| processed < n)
     }
 
-    pub fn delay(&self) -> Option<Duration> {
+    fn delay(&self) -> Option<Duration> {
         self.slow.filter(|d| !d.is_zero())
     }
 }
@@ -212,7 +312,14 @@ mod tests {
 
     #[test]
     fn bad_specs_name_the_accepted_forms() {
-        for spec in ["ratelimit", "ratelimit:x", "slow:-1", "bucket:0:1", "nope"] {
+        for spec in [
+            "ratelimit",
+            "ratelimit:x",
+            "slow:-1",
+            "bucket:0:1",
+            "nope",
+            "drop:1@",
+        ] {
             let error = spec.parse::<Fault>().unwrap_err();
             assert!(error.contains("bucket:BURST:RATE"), "{error}");
         }
@@ -220,20 +327,42 @@ mod tests {
 
     #[test]
     fn bucket_refuses_beyond_burst_without_adding() {
-        let faults = Faults::new(&[Fault::Bucket {
-            burst: 2.0,
-            rate: 0.0,
-        }]);
-        assert_eq!(faults.refuse(), None);
-        assert_eq!(faults.refuse(), None);
-        assert_eq!(faults.refuse(), Some(Refusal::QueryLimit));
-        assert_eq!(faults.refuse(), Some(Refusal::QueryLimit));
+        let faults = Faults::new(&["bucket:2:0".parse().unwrap()]);
+        assert_eq!(faults.refuse("m"), None);
+        assert_eq!(faults.refuse("m"), None);
+        assert_eq!(faults.refuse("m"), Some(Refusal::QueryLimit));
+        assert_eq!(faults.refuse("m"), Some(Refusal::QueryLimit));
     }
 
     #[test]
     fn rate_limit_counts_first_requests_only() {
-        let faults = Faults::new(&[Fault::RateLimit(1)]);
-        assert_eq!(faults.refuse(), Some(Refusal::QueryLimit));
-        assert_eq!(faults.refuse(), None);
+        let faults = Faults::new(&["ratelimit:1".parse().unwrap()]);
+        assert_eq!(faults.refuse("m"), Some(Refusal::QueryLimit));
+        assert_eq!(faults.refuse("m"), None);
+    }
+
+    #[test]
+    fn a_scoped_fault_touches_only_its_method() {
+        let faults = Faults::new(&[
+            "ratelimit:1@telephony.call.attachTranscription"
+                .parse()
+                .unwrap(),
+            "drop:1@upload".parse().unwrap(),
+        ]);
+        assert_eq!(faults.refuse("telephony.externalCall.register"), None);
+        assert_eq!(
+            faults.refuse("telephony.call.attachTranscription"),
+            Some(Refusal::QueryLimit)
+        );
+        assert_eq!(faults.refuse("telephony.call.attachTranscription"), None);
+        assert!(!faults.drops_answer("telephony.externalCall.register"));
+        assert!(faults.drops_answer("upload"));
+        assert!(!faults.drops_answer("upload"));
+        assert_eq!(
+            method_of("/rest/1/abc/telephony.call.attachTranscription.json?x=1"),
+            "telephony.call.attachTranscription"
+        );
+        assert_eq!(method_of("/rest/1/abc/upload/?token=t"), "upload");
+        assert_eq!(method_of("/rest/upload.json?auth=a&token=t"), "upload");
     }
 }

@@ -18,7 +18,7 @@ use hyper_util::rt::TokioIo;
 use serde_json::{json, Map, Value};
 use tokio::sync::{mpsc, watch};
 
-use super::faults::{Faults, Refusal};
+use super::faults::{method_of, Faults, Refusal};
 use super::state::PortalState;
 use super::{methods, record};
 
@@ -279,7 +279,8 @@ async fn handle(app: Arc<App>, request: Request<Incoming>) -> Result<Answer, Dro
         .map(|p| p.as_str().to_string())
         .unwrap_or_else(|| "/".into());
     let received = Arc::new(AtomicU64::new(0));
-    let (answer, dropped) = match app.faults.refuse() {
+    let rest_method = method_of(&target).to_string();
+    let (answer, dropped) = match app.faults.refuse(&rest_method) {
         Some(refusal) => {
             let answer = refusal_answer(&app, refusal, &request, &target);
             discard(data_frames(request.into_body(), &received)).await;
@@ -287,9 +288,9 @@ async fn handle(app: Arc<App>, request: Request<Incoming>) -> Result<Answer, Dro
         }
         None => {
             let answer = route(&app, request, &received).await;
-            let dropped = app.faults.drops_answer();
+            let dropped = app.faults.drops_answer(&rest_method);
             if !dropped {
-                if let Some(delay) = app.faults.delay() {
+                if let Some(delay) = app.faults.delay(&rest_method) {
                     tokio::time::sleep(delay).await;
                 }
             }
