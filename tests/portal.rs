@@ -108,7 +108,12 @@ fn query_limit_is_retried_until_success() {
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(stdout_json(&output)["file_id"].is_i64());
     assert_eq!(logged(&sandbox, "attachRecord"), 3);
-    assert_eq!(stderr(&output).matches("QUERY_LIMIT_EXCEEDED").count(), 2, "{}", stderr(&output));
+    assert_eq!(
+        stderr(&output).matches("QUERY_LIMIT_EXCEEDED").count(),
+        2,
+        "{}",
+        stderr(&output)
+    );
 }
 
 #[test]
