@@ -443,3 +443,50 @@ fn path_follows_flag_env_and_platform_default() {
         .unwrap();
     assert_eq!(stdout_json(&output)["path"], "/tmp/flag.toml");
 }
+
+#[test]
+fn bad_flags_are_usage_errors_exit_2() {
+    let home = TempDir::new().unwrap();
+    for args in [
+        &["record", "attach", "--file", "a.mp3"][..],
+        &["-o", "xml", "doctor"],
+        &[
+            "record",
+            "attach",
+            "--call-id",
+            "c1",
+            "--file",
+            "a.mp3",
+            "--url",
+            "https://x/a.mp3",
+        ],
+        &[
+            "transcript",
+            "attach",
+            "--call-id",
+            "c1",
+            "--message",
+            "User:0:1:hi",
+            "--default-side",
+            "robot",
+        ],
+        &[
+            "transcript",
+            "attach",
+            "--call-id",
+            "c1",
+            "--file",
+            "a.srt",
+            "--speaker",
+            "Anna",
+        ],
+    ] {
+        let output = b24tel(home.path()).args(args).output().unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+    }
+}
