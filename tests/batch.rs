@@ -5,7 +5,6 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -58,25 +57,6 @@ fn transcripts_per_call(sandbox: &Sandbox) -> BTreeMap<String, usize> {
     per_call
 }
 
-fn serve(bytes: Vec<u8>) -> String {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let mut stream = stream.unwrap();
-            let mut head = [0u8; 4096];
-            let _ = std::io::Read::read(&mut stream, &mut head);
-            let _ = write!(
-                stream,
-                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                bytes.len()
-            );
-            let _ = stream.write_all(&bytes);
-        }
-    });
-    format!("http://{addr}/pbx/remote-call.mp3")
-}
-
 #[test]
 fn a_mixed_manifest_attaches_every_row_and_a_second_run_sends_nothing() {
     let sandbox = Sandbox::start(&[]);
@@ -89,7 +69,7 @@ fn a_mixed_manifest_attaches_every_row_and_a_second_run_sends_nothing() {
     write(&dir.path().join("rec"), "b.wav", &wav);
     transcript_file(dir.path(), "a.srt", "hello a");
     transcript_file(dir.path(), "c.srt", "hello c");
-    let url = serve(mp3_bytes(5_000));
+    let url = common::serve_file(mp3_bytes(5_000), "/pbx/remote-call.mp3");
     let manifest = write(
         dir.path(),
         "calls.csv",

@@ -180,28 +180,12 @@ fn upload_url_flow_is_byte_exact() {
     assert!(!err.contains(&token) && !stdout(&output).contains(&token));
 }
 
-/// Serves one file over HTTP on loopback for RECORD_URL mode.
-fn serve_once(bytes: Vec<u8>) -> String {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let mut stream = stream.unwrap();
-            let mut head = [0u8; 4096];
-            let _ = stream.read(&mut head);
-            let _ = write!(stream, "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nContent-Type: audio/mpeg\r\nConnection: close\r\n\r\n", bytes.len());
-            let _ = stream.write_all(&bytes);
-        }
-    });
-    format!("http://{addr}/recordings/2024/call-77.mp3?sig=abc")
-}
-
 #[test]
 fn url_mode_lets_the_portal_fetch_the_record() {
     let sandbox = Sandbox::start(&[]);
     let call = sandbox.new_call(true);
     let bytes = mp3_bytes(50_000);
-    let url = serve_once(bytes.clone());
+    let url = common::serve_file(bytes.clone(), "/recordings/2024/call-77.mp3?sig=abc");
     let output = attach(&sandbox, &call, &["--url", &url]);
     assert!(output.status.success(), "{}", stderr(&output));
     let result = stdout_json(&output);
@@ -382,18 +366,7 @@ fn wait_for_call_covers_a_pbx_that_is_faster_than_bitrix24() {
     let sandbox = Sandbox::start(&[]);
     let call = sandbox.new_call(false);
     let path = write(sandbox.home.path(), "a.wav", &wav_bytes(1000));
-    let finisher = {
-        let webhook = sandbox.webhook_url.clone();
-        let call = call.clone();
-        std::thread::spawn(move || {
-            std::thread::sleep(Duration::from_millis(1200));
-            reqwest::blocking::Client::new()
-                .post(format!("{webhook}telephony.externalCall.finish"))
-                .json(&json!({"CALL_ID": call, "USER_ID": 1, "DURATION": 5}))
-                .send()
-                .unwrap();
-        })
-    };
+    let finisher = sandbox.finish_later(&call, Duration::from_millis(1200));
     let output = attach(
         &sandbox,
         &call,

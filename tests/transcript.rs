@@ -290,18 +290,7 @@ fn wait_for_call_retries_until_the_call_is_finished() {
         stderr(&output)
     );
 
-    let finisher = {
-        let webhook = sandbox.webhook_url.clone();
-        let call = call.clone();
-        std::thread::spawn(move || {
-            std::thread::sleep(Duration::from_millis(1500));
-            reqwest::blocking::Client::new()
-                .post(format!("{webhook}telephony.externalCall.finish"))
-                .json(&json!({"CALL_ID": call, "USER_ID": 1, "DURATION": 5}))
-                .send()
-                .unwrap();
-        })
-    };
+    let finisher = sandbox.finish_later(&call, Duration::from_millis(1500));
     let output = attach(
         &sandbox,
         &call,

@@ -403,14 +403,36 @@ fn send_record(
     match attach_recording(portal, call_id, &planned.recording, Duration::ZERO) {
         Ok(result) => {
             let file_id = result.get("file_id").and_then(Value::as_i64);
-            let mut entry = Entry::new(call_id.as_str(), Op::Record, &sha, State::Done);
-            entry.file_id = file_id;
-            match journal.append(entry) {
-                Ok(()) => Outcome::ok(Status::Attached, file_id),
-                Err(e) => Outcome::failed(e.to_string()),
-            }
+            confirm(
+                journal,
+                call_id,
+                Op::Record,
+                &sha,
+                file_id,
+                Status::Attached,
+            )
         }
         Err(failure) => Outcome::failed(describe(&failure)),
+    }
+}
+
+/// Writes the `done` line that makes re-runs skip this operation.
+fn confirm(
+    journal: &mut Journal,
+    call_id: &CallId,
+    op: Op,
+    sha: &str,
+    id: Option<i64>,
+    status: Status,
+) -> Outcome {
+    let mut entry = Entry::new(call_id.as_str(), op, sha, State::Done);
+    match op {
+        Op::Record => entry.file_id = id,
+        Op::Transcript => entry.transcript_id = id,
+    }
+    match journal.append(entry) {
+        Ok(()) => Outcome::ok(status, id),
+        Err(e) => Outcome::failed(e.to_string()),
     }
 }
 
@@ -439,12 +461,14 @@ fn send_transcript(
     if journal.unresolved_intent(call_id.as_str(), Op::Transcript, &sha) {
         match landed_transcript(portal, journal, call_id) {
             Ok(Some(transcript_id)) => {
-                let mut entry = Entry::new(call_id.as_str(), Op::Transcript, &sha, State::Done);
-                entry.transcript_id = Some(transcript_id);
-                return match journal.append(entry) {
-                    Ok(()) => Outcome::ok(Status::Skipped, Some(transcript_id)),
-                    Err(e) => Outcome::failed(e.to_string()),
-                };
+                return confirm(
+                    journal,
+                    call_id,
+                    Op::Transcript,
+                    &sha,
+                    Some(transcript_id),
+                    Status::Skipped,
+                );
             }
             Ok(None) => {}
             Err(failure) if failure.kind == Kind::Auth && !resend_unknown => {
@@ -472,12 +496,14 @@ fn send_transcript(
     match attach_transcription(portal, call_id, transcription, Duration::ZERO) {
         Ok(result) => {
             let transcript_id = result.get("transcript_id").and_then(Value::as_i64);
-            let mut entry = Entry::new(call_id.as_str(), Op::Transcript, &sha, State::Done);
-            entry.transcript_id = transcript_id;
-            match journal.append(entry) {
-                Ok(()) => Outcome::ok(Status::Attached, transcript_id),
-                Err(e) => Outcome::failed(e.to_string()),
-            }
+            confirm(
+                journal,
+                call_id,
+                Op::Transcript,
+                &sha,
+                transcript_id,
+                Status::Attached,
+            )
         }
         Err(failure) => Outcome::failed(describe(&failure)),
     }

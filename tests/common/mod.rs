@@ -254,3 +254,44 @@ pub fn write_config(dir: &Path, name: &str, text: &str) -> PathBuf {
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
     path
 }
+
+impl Sandbox {
+    /// Finishes the call from another thread after `delay`, as a slow portal would.
+    pub fn finish_later(
+        &self,
+        call_id: &str,
+        delay: std::time::Duration,
+    ) -> std::thread::JoinHandle<()> {
+        let webhook = self.webhook_url.clone();
+        let call_id = call_id.to_string();
+        std::thread::spawn(move || {
+            std::thread::sleep(delay);
+            reqwest::blocking::Client::new()
+                .post(format!("{webhook}telephony.externalCall.finish"))
+                .json(&json!({"CALL_ID": call_id, "USER_ID": 1, "DURATION": 5}))
+                .send()
+                .unwrap();
+        })
+    }
+}
+
+/// Serves `bytes` to every GET on a loopback port; returns the URL of `path`.
+pub fn serve_file(bytes: Vec<u8>, path: &str) -> String {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut head = [0u8; 4096];
+            let _ = stream.read(&mut head);
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nContent-Type: audio/mpeg\r\nConnection: close\r\n\r\n",
+                bytes.len()
+            );
+            let _ = stream.write_all(&bytes);
+        }
+    });
+    format!("http://{addr}{path}")
+}
