@@ -519,3 +519,30 @@ fn the_leaky_bucket_slows_the_pace_instead_of_failing_rows() {
     );
     assert_eq!(sandbox.transcripts().len(), 100);
 }
+
+#[test]
+fn a_replaced_record_file_is_sent_again_and_an_unchanged_one_is_not() {
+    let sandbox = Sandbox::start(&[]);
+    let dir = tempfile::TempDir::new().unwrap();
+    let call = sandbox.new_call(true);
+    let path = write(dir.path(), "r.mp3", &mp3_bytes(1_000));
+    let manifest = write(
+        dir.path(),
+        "m.csv",
+        format!("call_id,record\n{call},r.mp3\n").as_bytes(),
+    );
+    assert!(run_batch(&sandbox, &manifest, &[]).status.success());
+    let output = run_batch(&sandbox, &manifest, &[]);
+    assert_eq!(rows(&output)[0]["record"]["status"], "skipped");
+
+    let newer = mp3_bytes(2_000);
+    std::fs::write(&path, &newer).unwrap();
+    let output = run_batch(&sandbox, &manifest, &[]);
+    let row = &rows(&output)[0];
+    assert_eq!(row["record"]["status"], "attached", "{row}");
+    assert_eq!(
+        sandbox.record(row["record"]["file_id"].as_i64().unwrap()),
+        newer
+    );
+    assert_eq!(logged(&sandbox, "attachRecord"), 2);
+}

@@ -36,6 +36,10 @@ pub struct Entry {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transcript_id: Option<i64>,
     pub at: String,
+    /// Size and modification time (ns since the epoch) of a record file when it
+    /// was hashed: an unchanged file is not read and hashed again on every run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_stamp: Option<(u64, u128)>,
 }
 
 impl Entry {
@@ -47,6 +51,7 @@ impl Entry {
             state,
             file_id: None,
             transcript_id: None,
+            file_stamp: None,
             at: humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),
         }
     }
@@ -143,6 +148,13 @@ impl Journal {
     pub fn done(&self, call_id: &str, op: Op, sha256: &str) -> Option<&Entry> {
         self.done
             .get(&(call_id.to_string(), op, sha256.to_string()))
+    }
+
+    /// A done record of this call whose file had this size and modification time.
+    pub fn done_unchanged(&self, call_id: &str, stamp: (u64, u128)) -> Option<&Entry> {
+        self.done
+            .values()
+            .find(|e| e.call_id == call_id && e.op == Op::Record && e.file_stamp == Some(stamp))
     }
 
     /// An intent with no done: the transcript may or may not have reached the portal.

@@ -387,6 +387,10 @@ fn send_record(
     call_id: &CallId,
     planned: &PlannedRecord,
 ) -> Outcome {
+    let stamp = planned.path.as_deref().and_then(file_stamp);
+    if let Some(done) = stamp.and_then(|stamp| journal.done_unchanged(call_id.as_str(), stamp)) {
+        return Outcome::ok(Status::Skipped, done.file_id);
+    }
     let sha = match &planned.path {
         Some(path) => match sha256_file(path) {
             Ok(sha) => sha,
@@ -403,37 +407,33 @@ fn send_record(
     match attach_recording(portal, call_id, &planned.recording, Duration::ZERO) {
         Ok(result) => {
             let file_id = result.get("file_id").and_then(Value::as_i64);
-            confirm(
-                journal,
-                call_id,
-                Op::Record,
-                &sha,
-                file_id,
-                Status::Attached,
-            )
+            let mut entry = Entry::new(call_id.as_str(), Op::Record, &sha, State::Done);
+            entry.file_id = file_id;
+            entry.file_stamp = stamp;
+            confirm(journal, entry, Status::Attached)
         }
         Err(failure) => Outcome::failed(describe(&failure)),
     }
 }
 
 /// Writes the `done` line that makes re-runs skip this operation.
-fn confirm(
-    journal: &mut Journal,
-    call_id: &CallId,
-    op: Op,
-    sha: &str,
-    id: Option<i64>,
-    status: Status,
-) -> Outcome {
-    let mut entry = Entry::new(call_id.as_str(), op, sha, State::Done);
-    match op {
-        Op::Record => entry.file_id = id,
-        Op::Transcript => entry.transcript_id = id,
-    }
+fn confirm(journal: &mut Journal, entry: Entry, status: Status) -> Outcome {
+    let id = entry.file_id.or(entry.transcript_id);
     match journal.append(entry) {
         Ok(()) => Outcome::ok(status, id),
         Err(e) => Outcome::failed(e.to_string()),
     }
+}
+
+/// Size and modification time of a file, to skip re-hashing an unchanged one.
+fn file_stamp(path: &Path) -> Option<(u64, u128)> {
+    let metadata = std::fs::metadata(path).ok()?;
+    let modified = metadata
+        .modified()
+        .ok()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?;
+    Some((metadata.len(), modified.as_nanos()))
 }
 
 /// Intent before sending, done after; an intent left by a crash is settled with
@@ -461,14 +461,9 @@ fn send_transcript(
     if journal.unresolved_intent(call_id.as_str(), Op::Transcript, &sha) {
         match landed_transcript(portal, journal, call_id) {
             Ok(Some(transcript_id)) => {
-                return confirm(
-                    journal,
-                    call_id,
-                    Op::Transcript,
-                    &sha,
-                    Some(transcript_id),
-                    Status::Skipped,
-                );
+                let mut entry = Entry::new(call_id.as_str(), Op::Transcript, &sha, State::Done);
+                entry.transcript_id = Some(transcript_id);
+                return confirm(journal, entry, Status::Skipped);
             }
             Ok(None) => {}
             Err(failure) if failure.kind == Kind::Auth && !resend_unknown => {
@@ -496,14 +491,9 @@ fn send_transcript(
     match attach_transcription(portal, call_id, transcription, Duration::ZERO) {
         Ok(result) => {
             let transcript_id = result.get("transcript_id").and_then(Value::as_i64);
-            confirm(
-                journal,
-                call_id,
-                Op::Transcript,
-                &sha,
-                transcript_id,
-                Status::Attached,
-            )
+            let mut entry = Entry::new(call_id.as_str(), Op::Transcript, &sha, State::Done);
+            entry.transcript_id = transcript_id;
+            confirm(journal, entry, Status::Attached)
         }
         Err(failure) => Outcome::failed(describe(&failure)),
     }
