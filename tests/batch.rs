@@ -396,7 +396,13 @@ fn sigterm_stops_after_the_request_in_flight_with_a_valid_journal() {
 #[test]
 fn random_kills_never_attach_a_transcript_twice() {
     const ROWS: usize = 60;
-    let sandbox = Sandbox::start(&["--fault", "slow:0.04"]);
+    // Answers come late, transcripts later still: kills land inside requests.
+    let sandbox = Sandbox::start(&[
+        "--fault",
+        "slow:0.02",
+        "--fault",
+        "slow:0.08@telephony.call.attachTranscription",
+    ]);
     let dir = tempfile::TempDir::new().unwrap();
     let mut manifest = String::from("call_id,record,transcript\n");
     let mut calls = Vec::new();
