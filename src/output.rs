@@ -40,7 +40,8 @@ impl Ui {
     /// One result object: a JSON line, or an aligned key/value table.
     pub fn result(&self, fields: &Map<String, Value>) {
         let text = if self.is_json() {
-            Value::Object(fields.clone()).to_string()
+            // Streamed straight to stdout: a 100,000-message plan is never copied.
+            return print_json(fields);
         } else {
             let mut table = Table::new();
             table.load_preset(NOTHING);
@@ -52,11 +53,22 @@ impl Ui {
         print_line(&text);
     }
 
+    /// Any serialisable result object (JSON streamed, or the same key/value table).
+    pub fn result_of<T: serde::Serialize>(&self, value: &T) {
+        if self.is_json() {
+            return print_json(value);
+        }
+        match serde_json::to_value(value) {
+            Ok(Value::Object(fields)) => self.result(&fields),
+            _ => print_json(value),
+        }
+    }
+
     /// Rows with the same keys: JSON lines, or a table with a header.
     pub fn rows(&self, header: &[&str], rows: &[Map<String, Value>]) {
         if self.is_json() {
             for row in rows {
-                print_line(&Value::Object(row.clone()).to_string());
+                print_json(row);
             }
             return;
         }
@@ -171,6 +183,18 @@ fn trim_table(table: &Table) -> String {
         })
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// One JSON line on stdout, serialised through a buffer rather than into a String.
+fn print_json<T: serde::Serialize + ?Sized>(fields: &T) {
+    let mut stdout = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
+    let written = serde_json::to_writer(&mut stdout, fields)
+        .map_err(std::io::Error::from)
+        .and_then(|_| writeln!(stdout))
+        .and_then(|_| stdout.flush());
+    if written.is_err() {
+        std::process::exit(0);
+    }
 }
 
 /// Writes to stdout; a closed pipe (`| head`) ends the process quietly.

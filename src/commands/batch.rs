@@ -445,16 +445,9 @@ fn send_transcript(
     transcription: &Transcription,
     resend_unknown: bool,
 ) -> Outcome {
-    let params = Value::Object(transcription.params(call_id));
-    let sha = sha256_hex(
-        json!([
-            params["MESSAGES"],
-            params.get("COST"),
-            params.get("COST_CURRENCY")
-        ])
-        .to_string()
-        .as_bytes(),
-    );
+    // The content is exactly the parameters that would be sent.
+    let content = serde_json::to_vec(&transcription.request(call_id)).expect("serialises");
+    let sha = sha256_hex(&content);
     if let Some(done) = journal.done(call_id.as_str(), Op::Transcript, &sha) {
         return Outcome::ok(Status::Skipped, done.transcript_id);
     }

@@ -188,7 +188,7 @@ fn attach(args: AttachArgs, global: &GlobalArgs, ui: &Ui) -> anyhow::Result<()> 
                 params.insert("RECORD_URL".into(), json!(crate::secret::redact_url(url)))
             }
         };
-        ui.result(&plan(&portal, ATTACH_RECORD, &call_id, params));
+        ui.result_of(&plan(&portal, ATTACH_RECORD, &call_id, params));
         return Ok(());
     }
     let out = attach_recording(
@@ -202,19 +202,31 @@ fn attach(args: AttachArgs, global: &GlobalArgs, ui: &Ui) -> anyhow::Result<()> 
 }
 
 /// The `--dry-run` output: method, redacted URL, call id and parameters.
-pub fn plan(
+#[derive(serde::Serialize)]
+pub struct Plan<'a, P: serde::Serialize> {
+    dry_run: bool,
+    method: &'a str,
+    url: String,
+    call_id: &'a str,
+    params: P,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    then: Option<String>,
+}
+
+pub fn plan<'a, P: serde::Serialize>(
     portal: &Portal,
-    method: &str,
-    call_id: &CallId,
-    params: Map<String, Value>,
-) -> Map<String, Value> {
-    fields([
-        ("dry_run", json!(true)),
-        ("method", json!(method)),
-        ("url", json!(portal.describe(method))),
-        ("call_id", json!(call_id.as_str())),
-        ("params", Value::Object(params)),
-    ])
+    method: &'a str,
+    call_id: &'a CallId,
+    params: P,
+) -> Plan<'a, P> {
+    Plan {
+        dry_run: true,
+        method,
+        url: portal.describe(method),
+        call_id: call_id.as_str(),
+        params,
+        then: None,
+    }
 }
 
 fn upload_url(args: UploadUrlArgs, global: &GlobalArgs, ui: &Ui) -> anyhow::Result<()> {
@@ -246,17 +258,14 @@ fn upload_url(args: UploadUrlArgs, global: &GlobalArgs, ui: &Ui) -> anyhow::Resu
     ]);
     if global.dry_run {
         let mut out = plan(&portal, ATTACH_RECORD, &call_id, params);
-        if let Some(file) = &file {
-            out.insert(
-                "then".into(),
-                json!(format!(
-                    "POST {} ({} bytes) as multipart/form-data to the uploadUrl of the answer",
-                    file.path.display(),
-                    file.size
-                )),
-            );
-        }
-        ui.result(&out);
+        out.then = file.as_ref().map(|file| {
+            format!(
+                "POST {} ({} bytes) as multipart/form-data to the uploadUrl of the answer",
+                file.path.display(),
+                file.size
+            )
+        });
+        ui.result_of(&out);
         return Ok(());
     }
     let result = portal.call(ATTACH_RECORD, &params, Repeat::Safe)?;

@@ -75,22 +75,30 @@ pub struct Transcription {
     pub cost: Option<(f64, Option<String>)>,
 }
 
+/// The parameters of `telephony.call.attachTranscription`.
+#[derive(serde::Serialize)]
+pub struct TranscriptionRequest<'a> {
+    #[serde(rename = "CALL_ID")]
+    call_id: &'a str,
+    #[serde(rename = "MESSAGES")]
+    messages: &'a [Message],
+    #[serde(rename = "COST", skip_serializing_if = "Option::is_none")]
+    cost: Option<f64>,
+    #[serde(rename = "COST_CURRENCY", skip_serializing_if = "Option::is_none")]
+    currency: Option<&'a str>,
+}
+
 impl Transcription {
-    pub fn params(&self, call_id: &CallId) -> Map<String, Value> {
-        let mut params = fields([
-            ("CALL_ID", json!(call_id.as_str())),
-            (
-                "MESSAGES",
-                Value::Array(self.messages.iter().map(Message::to_api).collect()),
-            ),
-        ]);
-        if let Some((cost, currency)) = &self.cost {
-            params.insert("COST".into(), json!(cost));
-            if let Some(currency) = currency {
-                params.insert("COST_CURRENCY".into(), json!(currency));
-            }
+    pub fn request<'a>(&'a self, call_id: &'a CallId) -> TranscriptionRequest<'a> {
+        TranscriptionRequest {
+            call_id: call_id.as_str(),
+            messages: &self.messages,
+            cost: self.cost.as_ref().map(|(cost, _)| *cost),
+            currency: self
+                .cost
+                .as_ref()
+                .and_then(|(_, currency)| currency.as_deref()),
         }
-        params
     }
 }
 
@@ -102,7 +110,7 @@ pub fn attach_transcription(
     transcription: &Transcription,
     wait_for_call: Duration,
 ) -> Result<Map<String, Value>, Failure> {
-    let params = transcription.params(call_id);
+    let params = transcription.request(call_id);
     let result = portal.until_call_ready(wait_for_call, || {
         portal.call(ATTACH_TRANSCRIPTION, &params, Repeat::OnlyIfNotProcessed)
     })?;
@@ -226,8 +234,8 @@ pub fn run(cmd: Cmd, global: &GlobalArgs, ui: &Ui) -> anyhow::Result<()> {
     let profile = super::profile(global, ui)?;
     let portal = Portal::new(&profile, ui)?;
     if global.dry_run {
-        let params = transcription.params(&call_id);
-        ui.result(&plan(&portal, ATTACH_TRANSCRIPTION, &call_id, params));
+        let params = transcription.request(&call_id);
+        ui.result_of(&plan(&portal, ATTACH_TRANSCRIPTION, &call_id, params));
         return Ok(());
     }
     let out = attach_transcription(

@@ -149,13 +149,31 @@ impl Portal {
     }
 
     /// Calls a method with small JSON parameters; returns the answer's `result`.
-    pub fn call(
+    pub fn call<P: serde::Serialize + ?Sized>(
         &self,
         method: &str,
-        params: &Map<String, Value>,
+        params: &P,
         repeat: Repeat,
     ) -> Result<Value, Failure> {
-        let body = serde_json::to_vec(&self.with_auth(params)).expect("JSON values serialise");
+        let body = match &self.auth {
+            Auth::OAuth { token, .. } => {
+                // The token goes last, without copying the parameters.
+                let mut body = serde_json::to_vec(params).expect("parameters serialise");
+                body.pop();
+                if body.len() > 1 {
+                    body.push(b',');
+                }
+                body.extend_from_slice(b"\"auth\":");
+                body.extend_from_slice(
+                    Value::String(token.expose().to_string())
+                        .to_string()
+                        .as_bytes(),
+                );
+                body.push(b'}');
+                body
+            }
+            Auth::Webhook(_) => serde_json::to_vec(params).expect("parameters serialise"),
+        };
         let url = self.method_url(method);
         self.exchange(method, &url, || Payload::Json(body.clone()), repeat)
     }
