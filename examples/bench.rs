@@ -75,7 +75,8 @@ struct Options {
 impl Options {
     fn parse(args: &[String]) -> Self {
         let mut options = Options {
-            sizes_mb: vec![10, 100, 1000],
+            // 500 MB is the largest file `curl --data-binary @-` can still send (1 GiB cap).
+            sizes_mb: vec![10, 100, 500, 1000],
             reps: 3,
             reps_large: 3,
         };
@@ -102,7 +103,7 @@ impl Options {
                 "--reps-large" => options.reps_large = number(&value("--reps-large")),
                 "-h" | "--help" => {
                     println!(
-                        "cargo run --release --example bench [-- --sizes 10,100,1000 | --quick] [--reps N] [--reps-large N]"
+                        "cargo run --release --example bench [-- --sizes 10,100,500,1000 | --quick] [--reps N] [--reps-large N]"
                     );
                     std::process::exit(0);
                 }
@@ -134,7 +135,7 @@ fn number(text: &str) -> usize {
 fn usage(message: &str) -> ! {
     eprintln!("bench: {message}");
     eprintln!(
-        "usage: cargo run --release --example bench [-- --sizes 10,100,1000 | --quick] [--reps N] [--reps-large N]"
+        "usage: cargo run --release --example bench [-- --sizes 10,100,500,1000 | --quick] [--reps N] [--reps-large N]"
     );
     std::process::exit(2);
 }

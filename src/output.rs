@@ -43,12 +43,13 @@ impl Ui {
             // Streamed straight to stdout: a 100,000-message plan is never copied.
             return print_json(fields);
         } else {
-            let mut table = Table::new();
-            table.load_preset(NOTHING);
-            for (key, value) in fields {
-                table.add_row(vec![key.clone(), display_value(value)]);
-            }
-            trim_table(&table)
+            // Aligned by hand: a table library would measure a 100,000-message plan cell by cell.
+            let width = fields.keys().map(|k| k.chars().count()).max().unwrap_or(0);
+            fields
+                .iter()
+                .map(|(key, value)| format!("{key:<width$}  {}", display_value(value)))
+                .collect::<Vec<_>>()
+                .join("\n")
         };
         print_line(&text);
     }
