@@ -145,10 +145,19 @@ impl StreamedBody {
         send(Chunk::framing(self.prefix.clone()))?;
         let mut reader = (self.source.open)()?;
         let mut total = 0u64;
-        // One read buffer for the whole file; only the encoded chunks travel.
+        // One read buffer for the whole file; sent chunks come back through `pool`,
+        // so a gigabyte reuses a few buffers instead of allocating a thousand.
         let mut raw = vec![0u8; RAW_CHUNK];
+        let (home, pool) = std::sync::mpsc::channel::<Vec<u8>>();
         loop {
-            let filled = read_full(&mut reader, &mut raw)?;
+            let mut out = pool.try_recv().unwrap_or_default();
+            let filled = match self.encoding {
+                Encoding::Raw => {
+                    out.resize(RAW_CHUNK, 0);
+                    read_full(&mut reader, &mut out)?
+                }
+                Encoding::Base64 => read_full(&mut reader, &mut raw)?,
+            };
             if filled == 0 {
                 break;
             }
@@ -156,19 +165,21 @@ impl StreamedBody {
             if total > self.source.len {
                 return Err(changed_while_sending(self.source.len));
             }
-            let data = match self.encoding {
-                Encoding::Raw => Bytes::copy_from_slice(&raw[..filled]),
+            match self.encoding {
+                Encoding::Raw => out.truncate(filled),
                 Encoding::Base64 => {
-                    let mut out = vec![0u8; base64_len(filled as u64) as usize];
+                    out.resize(base64_len(filled as u64) as usize, 0);
                     let written = base64::engine::general_purpose::STANDARD
                         .encode_slice(&raw[..filled], &mut out)
                         .map_err(io::Error::other)?;
                     out.truncate(written);
-                    Bytes::from(out)
                 }
-            };
+            }
             send(Chunk {
-                data,
+                data: Bytes::from_owner(Pooled {
+                    buf: out,
+                    home: home.clone(),
+                }),
                 file_bytes: filled as u64,
             })?;
             if filled < RAW_CHUNK {
@@ -179,6 +190,24 @@ impl StreamedBody {
             return Err(changed_while_sending(self.source.len));
         }
         send(Chunk::framing(self.suffix.clone()))
+    }
+}
+
+/// A sent chunk's buffer, handed back to the reader thread when hyper drops it.
+struct Pooled {
+    buf: Vec<u8>,
+    home: std::sync::mpsc::Sender<Vec<u8>>,
+}
+
+impl AsRef<[u8]> for Pooled {
+    fn as_ref(&self) -> &[u8] {
+        &self.buf
+    }
+}
+
+impl Drop for Pooled {
+    fn drop(&mut self) {
+        let _ = self.home.send(std::mem::take(&mut self.buf));
     }
 }
 
