@@ -490,3 +490,26 @@ fn bad_flags_are_usage_errors_exit_2() {
         );
     }
 }
+
+#[test]
+fn show_hides_the_code_of_a_malformed_webhook_url_too() {
+    let home = TempDir::new().unwrap();
+    let path = common::write_config(
+        home.path(),
+        "odd.toml",
+        "[profiles.odd]\nwebhook_url = \"https://h.example/rest/one/topsecret77/\"\n",
+    );
+    let output = b24tel(home.path())
+        .arg("--config")
+        .arg(&path)
+        .args(["config", "show", "-o", "json"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        !stdout(&output).contains("topsecret77"),
+        "{}",
+        stdout(&output)
+    );
+    assert!(stdout(&output).contains("h.example"));
+}

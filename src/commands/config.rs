@@ -11,7 +11,6 @@ use crate::cli::GlobalArgs;
 use crate::config::{self, Auth};
 use crate::failure::{Failure, Kind};
 use crate::output::Ui;
-use crate::secret::redact_url;
 
 #[derive(Debug, Subcommand)]
 pub enum Cmd {
@@ -182,7 +181,7 @@ fn show(path: &Path, ui: &Ui) -> anyhow::Result<()> {
             );
             row.insert(
                 "webhook_url".into(),
-                json!(entry.webhook_url.as_deref().map(redact_url)),
+                json!(entry.webhook_url.as_deref().map(shown_webhook)),
             );
             row.insert("portal_url".into(), json!(entry.portal_url));
             row.insert(
@@ -226,4 +225,13 @@ fn show(path: &Path, ui: &Ui) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// A webhook URL as `config show` prints it: redacted, or only its host when it is
+/// not of the webhook shape (the code could sit anywhere in it).
+fn shown_webhook(url: &str) -> String {
+    match config::webhook_auth(url, "webhook_url") {
+        Ok(Auth::Webhook(url)) => url.redacted(),
+        _ => format!("{}/*** (not a webhook URL)", crate::portal::host_of(url)),
+    }
 }
