@@ -5,7 +5,7 @@
 use std::io::{self, BufRead, Read, Write};
 
 use base64::engine::general_purpose::STANDARD;
-use base64::read::DecoderReader;
+use base64::Engine as _;
 use serde_json::{Map, Value};
 
 /// Largest single small value (anything but `FILE_CONTENT`).
@@ -249,18 +249,12 @@ fn decode_string<R: BufRead, S: ContentSink>(
         return Ok(Content::Empty);
     }
     let mut writer = sink.open()?;
-    let mut decoder = DecoderReader::new(&mut text, &STANDARD);
-    let mut buf = vec![0u8; 64 << 10];
-    let mut written = 0u64;
-    let decoded = loop {
-        match decoder.read(&mut buf) {
-            Ok(0) => break true,
-            Ok(n) => {
-                writer.write_all(&buf[..n])?;
-                written += n as u64;
-            }
-            Err(_) => break false,
-        }
+    let decoded = decode_base64(&mut text, &mut writer);
+    let (decoded, written) = match decoded {
+        Ok(written) => (true, written),
+        Err(DecodeStop::Invalid) => (false, 0),
+        Err(DecodeStop::Io(error)) if text.failure.is_none() => return Err(ScanError::Io(error)),
+        Err(DecodeStop::Io(_)) => (false, 0),
     };
     if let Some(failure) = text.failure.take() {
         return Err(failure);
@@ -273,6 +267,48 @@ fn decode_string<R: BufRead, S: ContentSink>(
     }
     writer.flush()?;
     Ok(Content::Decoded(written))
+}
+
+enum DecodeStop {
+    Invalid,
+    Io(io::Error),
+}
+
+/// Decodes standard padded Base64 from `text` into `out` in large slices (the
+/// crate's `DecoderReader` works through a 1 KiB buffer); returns the bytes written.
+fn decode_base64(text: &mut impl Read, out: &mut impl Write) -> Result<u64, DecodeStop> {
+    const TEXT_CHUNK: usize = 256 << 10; // a multiple of 4
+    let mut input = vec![0u8; TEXT_CHUNK];
+    let mut decoded = vec![0u8; TEXT_CHUNK / 4 * 3];
+    let mut carried = 0usize;
+    let mut written = 0u64;
+    loop {
+        let mut have = carried;
+        let mut ended = false;
+        while have < input.len() {
+            match text.read(&mut input[have..]) {
+                Ok(0) => {
+                    ended = true;
+                    break;
+                }
+                Ok(n) => have += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(DecodeStop::Io(e)),
+            }
+        }
+        // Whole quads only, except at the end, where padding must close the text.
+        let usable = if ended { have } else { have - have % 4 };
+        let n = STANDARD
+            .decode_slice(&input[..usable], &mut decoded)
+            .map_err(|_| DecodeStop::Invalid)?;
+        out.write_all(&decoded[..n]).map_err(DecodeStop::Io)?;
+        written += n as u64;
+        if ended {
+            return Ok(written);
+        }
+        input.copy_within(usable..have, 0);
+        carried = have - usable;
+    }
 }
 
 /// The characters of a JSON string, escapes resolved, up to its closing quote.
