@@ -125,22 +125,7 @@ pub fn run(cmd: Cmd, global: &GlobalArgs, ui: &Ui) -> anyhow::Result<()> {
     if !(cmd.rate.is_finite() && cmd.rate > 0.0) {
         return Err(Failure::usage(format!("--rate {} must be a number above 0", cmd.rate)).into());
     }
-    let stop = Arc::new(AtomicUsize::new(0));
-    let armed = Arc::new(std::sync::atomic::AtomicBool::new(false));
-    for (signal, code) in [
-        (signal_hook::consts::SIGINT, 130),
-        (signal_hook::consts::SIGTERM, 143),
-    ] {
-        // The first signal lets the request in flight finish; a second one ends at once.
-        let registered =
-            signal_hook::flag::register_conditional_shutdown(signal, code, armed.clone())
-                .and_then(|_| signal_hook::flag::register(signal, armed.clone()))
-                .and_then(|_| {
-                    signal_hook::flag::register_usize(signal, stop.clone(), signal as usize)
-                });
-        registered
-            .map_err(|e| Failure::new(Kind::Internal, format!("cannot handle signals: {e}")))?;
-    }
+    let stop = stop_on_signals()?;
 
     let entries = manifest::read(&cmd.manifest)?;
     let plans: Vec<Plan> = entries
@@ -264,6 +249,23 @@ pub fn run(cmd: Cmd, global: &GlobalArgs, ui: &Ui) -> anyhow::Result<()> {
         return Err(failure.into());
     }
     Ok(())
+}
+
+/// SIGINT and SIGTERM put their number in the returned flag; the run stops after
+/// the request in flight. A second signal ends the process at once.
+fn stop_on_signals() -> Result<Arc<AtomicUsize>, Failure> {
+    let stop = Arc::new(AtomicUsize::new(0));
+    let armed = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    for (signal, code) in [
+        (signal_hook::consts::SIGINT, 130),
+        (signal_hook::consts::SIGTERM, 143),
+    ] {
+        signal_hook::flag::register_conditional_shutdown(signal, code, armed.clone())
+            .and_then(|_| signal_hook::flag::register(signal, armed.clone()))
+            .and_then(|_| signal_hook::flag::register_usize(signal, stop.clone(), signal as usize))
+            .map_err(|e| Failure::new(Kind::Internal, format!("cannot handle signals: {e}")))?;
+    }
+    Ok(stop)
 }
 
 fn signal_in(stop: &AtomicUsize) -> Option<usize> {
