@@ -149,7 +149,7 @@ _b24tel() {
 
     case "${cmd}" in
         b24tel)
-            opts="-p -o -q -v -h -V --profile --config --webhook --output --quiet --verbose --dry-run --timeout --retries --help --version record transcript batch config doctor demo completions sandbox help"
+            opts="-p -o -q -v -h -V --profile --config --webhook --output --quiet --verbose --dry-run --timeout --retries --help --version record transcript batch config doctor sandbox demo completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -661,7 +661,7 @@ _b24tel() {
             return 0
             ;;
         b24tel__subcmd__help)
-            opts="record transcript batch config doctor demo completions sandbox help"
+            opts="record transcript batch config doctor sandbox demo completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -40,9 +40,9 @@ set edit:completion:arg-completer[b24tel] = {|@words|
             cand batch 'Attach every recording and transcript listed in a manifest (for cron; re-runnable)'
             cand config 'Manage the config file and its profiles'
             cand doctor 'Check the config, the connection, authentication and the telephony scope'
+            cand sandbox 'Run a local stand-in portal for trying b24tel and testing scripts'
             cand demo 'Attach a recording and a transcript on a built-in sandbox portal, end to end'
             cand completions 'Print a shell completion script'
-            cand sandbox 'Run a local stand-in portal for trying b24tel and testing scripts'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'b24tel;record'= {
@@ -324,6 +324,31 @@ set edit:completion:arg-completer[b24tel] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'b24tel;sandbox'= {
+            cand --addr 'Address to listen on; port 0 takes any free port'
+            cand --data-dir 'Keep attached records and transcripts here [default: a temp dir removed on exit]'
+            cand --fault 'Simulate a failure (repeatable): ratelimit:N, bucket:BURST:RATE, overload, html500, slow:SECS, timelimit:SECS, redirect, drop:N, no-statistics'
+            cand --webhook-code 'The webhook code in the webhook URL [default: random]'
+            cand --access-token 'The OAuth access token accepted in `auth` [default: random]'
+            cand --scope 'Scopes the webhook has, comma separated'
+            cand -p 'Profile in the config file'
+            cand --profile 'Profile in the config file'
+            cand --config 'Config file [default: <config dir>/b24tel/config.toml]'
+            cand --webhook 'Inbound webhook URL https://PORTAL/rest/USER_ID/CODE/; overrides the profile'
+            cand -o 'Output format [default: table on a terminal, json otherwise]'
+            cand --output 'Output format [default: table on a terminal, json otherwise]'
+            cand --timeout 'Give up on a request that makes no progress for this long [default: 60]'
+            cand --retries 'Retries for retryable failures [default: 3]'
+            cand -q 'No progress bar, no warnings'
+            cand --quiet 'No progress bar, no warnings'
+            cand -v 'One line per HTTP exchange on stderr'
+            cand --verbose 'One line per HTTP exchange on stderr'
+            cand --dry-run 'Validate everything and print the request that would be sent; send nothing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'b24tel;demo'= {
             cand -p 'Profile in the config file'
             cand --profile 'Profile in the config file'
@@ -362,40 +387,15 @@ set edit:completion:arg-completer[b24tel] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
-        &'b24tel;sandbox'= {
-            cand --addr 'Address to listen on; port 0 takes any free port'
-            cand --data-dir 'Keep attached records and transcripts here [default: a temp dir removed on exit]'
-            cand --fault 'Simulate a failure (repeatable): ratelimit:N, bucket:BURST:RATE, overload, html500, slow:SECS, timelimit:SECS, redirect, drop:N, no-statistics'
-            cand --webhook-code 'The webhook code in the webhook URL [default: random]'
-            cand --access-token 'The OAuth access token accepted in `auth` [default: random]'
-            cand --scope 'Scopes the webhook has, comma separated'
-            cand -p 'Profile in the config file'
-            cand --profile 'Profile in the config file'
-            cand --config 'Config file [default: <config dir>/b24tel/config.toml]'
-            cand --webhook 'Inbound webhook URL https://PORTAL/rest/USER_ID/CODE/; overrides the profile'
-            cand -o 'Output format [default: table on a terminal, json otherwise]'
-            cand --output 'Output format [default: table on a terminal, json otherwise]'
-            cand --timeout 'Give up on a request that makes no progress for this long [default: 60]'
-            cand --retries 'Retries for retryable failures [default: 3]'
-            cand -q 'No progress bar, no warnings'
-            cand --quiet 'No progress bar, no warnings'
-            cand -v 'One line per HTTP exchange on stderr'
-            cand --verbose 'One line per HTTP exchange on stderr'
-            cand --dry-run 'Validate everything and print the request that would be sent; send nothing'
-            cand -h 'Print help'
-            cand --help 'Print help'
-            cand -V 'Print version'
-            cand --version 'Print version'
-        }
         &'b24tel;help'= {
             cand record 'Attach call recordings'
             cand transcript 'Attach conversation transcripts'
             cand batch 'Attach every recording and transcript listed in a manifest (for cron; re-runnable)'
             cand config 'Manage the config file and its profiles'
             cand doctor 'Check the config, the connection, authentication and the telephony scope'
+            cand sandbox 'Run a local stand-in portal for trying b24tel and testing scripts'
             cand demo 'Attach a recording and a transcript on a built-in sandbox portal, end to end'
             cand completions 'Print a shell completion script'
-            cand sandbox 'Run a local stand-in portal for trying b24tel and testing scripts'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'b24tel;help;record'= {
@@ -426,11 +426,11 @@ set edit:completion:arg-completer[b24tel] = {|@words|
         }
         &'b24tel;help;doctor'= {
         }
+        &'b24tel;help;sandbox'= {
+        }
         &'b24tel;help;demo'= {
         }
         &'b24tel;help;completions'= {
-        }
-        &'b24tel;help;sandbox'= {
         }
         &'b24tel;help;help'= {
         }

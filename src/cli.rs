@@ -23,6 +23,7 @@ pub struct Cli {
 }
 
 #[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// Profile in the config file
     #[arg(
@@ -94,12 +95,12 @@ pub enum Command {
     Config(commands::config::Cmd),
     /// Check the config, the connection, authentication and the telephony scope
     Doctor,
+    /// Run a local stand-in portal for trying b24tel and testing scripts
+    Sandbox(commands::sandbox::Cmd),
     /// Attach a recording and a transcript on a built-in sandbox portal, end to end
     Demo,
     /// Print a shell completion script
     Completions(commands::completions::Cmd),
-    /// Run a local stand-in portal for trying b24tel and testing scripts
-    Sandbox(commands::sandbox::Cmd),
 }
 
 #[cfg(test)]
