@@ -375,6 +375,22 @@ fn wait_for_call_covers_a_pbx_that_is_faster_than_bitrix24() {
     finisher.join().unwrap();
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(logged(&sandbox, "attachRecord") >= 2);
+    // Polls are small; the file itself went once.
+    let bodies_with_the_file = sandbox
+        .log()
+        .lines()
+        .filter(|l| l.contains("attachRecord"))
+        .filter_map(|l| {
+            l.split_whitespace()
+                .rev()
+                .nth(1)?
+                .strip_suffix('B')?
+                .parse::<u64>()
+                .ok()
+        })
+        .filter(|bytes| *bytes > 2000)
+        .count();
+    assert_eq!(bodies_with_the_file, 1, "{}", sandbox.log());
 }
 
 /// Runs b24tel and samples its peak RSS (VmHWM, KiB) until it exits. VmHWM

@@ -103,7 +103,10 @@ fn checks(global: &GlobalArgs, ui: &Ui) -> Vec<Check> {
     match (&loaded.file, loaded.readable_by_others) {
         (None, _) if global.webhook.is_some() => checks.push(pass(
             "config file",
-            format!("{} not found; using --webhook", path.display()),
+            format!(
+                "{} not found; using --webhook / B24TEL_WEBHOOK",
+                path.display()
+            ),
         )),
         (None, _) => checks.push(fail(
             "config file",
@@ -132,7 +135,7 @@ fn checks(global: &GlobalArgs, ui: &Ui) -> Vec<Check> {
         Auth::OAuth { .. } => "OAuth token",
     };
     let source = if global.webhook.is_some() {
-        "--webhook".to_string()
+        "--webhook / B24TEL_WEBHOOK".to_string()
     } else {
         profile
             .name

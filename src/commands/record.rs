@@ -107,7 +107,16 @@ pub fn attach_recording(
     if let Recording::Url { url, .. } = recording {
         params.insert("RECORD_URL".into(), json!(url));
     }
-    let result = portal.until_call_ready(wait_for_call, || match recording {
+    let started = std::time::Instant::now();
+    if let (Recording::File(_), false) = (recording, wait_for_call.is_zero()) {
+        // Wait with the small upload-URL request (it checks the call the same way
+        // and attaches nothing), so a large file is sent once, not once per poll.
+        portal.until_call_ready(wait_for_call, || {
+            portal.call(ATTACH_RECORD, &params, Repeat::Safe)
+        })?;
+    }
+    let wait_left = wait_for_call.saturating_sub(started.elapsed());
+    let result = portal.until_call_ready(wait_left, || match recording {
         Recording::File(file) => portal.call_with_file(
             ATTACH_RECORD,
             &params,
