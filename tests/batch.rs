@@ -31,6 +31,31 @@ fn run_batch(sandbox: &Sandbox, manifest: &Path, extra: &[&str]) -> std::process
         .unwrap()
 }
 
+/// `batch` as a process of its own (to signal or kill), with a clean environment.
+fn batch_process(sandbox: &Sandbox, manifest: &Path, rate: &str, output: Stdio) -> Command {
+    let mut command = Command::new(common::bin());
+    command
+        .env_clear()
+        .env("HOME", sandbox.home.path())
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("B24TEL_WEBHOOK", &sandbox.webhook_url)
+        .args([
+            "-q",
+            "-o",
+            "json",
+            "batch",
+            "--min-age",
+            "0",
+            "--rate",
+            rate,
+            "--manifest",
+        ])
+        .arg(manifest)
+        .stdout(output)
+        .stderr(Stdio::piped());
+    command
+}
+
 fn rows(output: &std::process::Output) -> Vec<Value> {
     String::from_utf8_lossy(&output.stdout)
         .lines()
@@ -334,22 +359,7 @@ fn sigterm_stops_after_the_request_in_flight_with_a_valid_journal() {
         manifest.push_str(&format!("{call},t{i}.srt\n"));
     }
     let manifest = write(dir.path(), "m.csv", manifest.as_bytes());
-    let child = Command::new(common::bin())
-        .env("HOME", sandbox.home.path())
-        .env("B24TEL_WEBHOOK", &sandbox.webhook_url)
-        .args([
-            "-o",
-            "json",
-            "batch",
-            "--min-age",
-            "0",
-            "--rate",
-            "50",
-            "--manifest",
-        ])
-        .arg(&manifest)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
+    let child = batch_process(&sandbox, &manifest, "50", Stdio::piped())
         .spawn()
         .unwrap();
     // Wait until the first transcript is in flight (the sandbox has stored it).
@@ -427,22 +437,7 @@ fn random_kills_never_attach_a_transcript_twice() {
         seed ^= seed >> 7;
         seed ^= seed << 17;
         let delay = Duration::from_millis(seed % 600);
-        let mut child = Command::new(common::bin())
-            .env("HOME", sandbox.home.path())
-            .env("B24TEL_WEBHOOK", &sandbox.webhook_url)
-            .args([
-                "-q",
-                "-o",
-                "json",
-                "batch",
-                "--min-age",
-                "0",
-                "--rate",
-                "100",
-                "--manifest",
-            ])
-            .arg(&manifest)
-            .stdout(Stdio::null())
+        let mut child = batch_process(&sandbox, &manifest, "100", Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
