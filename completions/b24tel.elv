@@ -43,6 +43,7 @@ set edit:completion:arg-completer[b24tel] = {|@words|
             cand sandbox 'Run a local stand-in portal for trying b24tel and testing scripts'
             cand demo 'Attach a recording and a transcript on a built-in sandbox portal, end to end'
             cand completions 'Print a shell completion script'
+            cand man 'Print the man page, or write every command''s page into a folder'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'b24tel;record'= {
@@ -387,6 +388,26 @@ set edit:completion:arg-completer[b24tel] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'b24tel;man'= {
+            cand --out 'Write the pages into this folder (created if missing) instead of printing `b24tel.1`'
+            cand -p 'Profile in the config file'
+            cand --profile 'Profile in the config file'
+            cand --config 'Config file [default: <config dir>/b24tel/config.toml]'
+            cand --webhook 'Inbound webhook URL https://PORTAL/rest/USER_ID/CODE/; overrides the profile'
+            cand -o 'Output format [default: table on a terminal, json otherwise]'
+            cand --output 'Output format [default: table on a terminal, json otherwise]'
+            cand --timeout 'Give up on a request that makes no progress for this long [default: 60]'
+            cand --retries 'Retries for retryable failures [default: 3]'
+            cand -q 'No progress bar, no warnings'
+            cand --quiet 'No progress bar, no warnings'
+            cand -v 'One line per HTTP exchange on stderr'
+            cand --verbose 'One line per HTTP exchange on stderr'
+            cand --dry-run 'Validate everything and print the request that would be sent; send nothing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'b24tel;help'= {
             cand record 'Attach call recordings'
             cand transcript 'Attach conversation transcripts'
@@ -396,6 +417,7 @@ set edit:completion:arg-completer[b24tel] = {|@words|
             cand sandbox 'Run a local stand-in portal for trying b24tel and testing scripts'
             cand demo 'Attach a recording and a transcript on a built-in sandbox portal, end to end'
             cand completions 'Print a shell completion script'
+            cand man 'Print the man page, or write every command''s page into a folder'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'b24tel;help;record'= {
@@ -431,6 +453,8 @@ set edit:completion:arg-completer[b24tel] = {|@words|
         &'b24tel;help;demo'= {
         }
         &'b24tel;help;completions'= {
+        }
+        &'b24tel;help;man'= {
         }
         &'b24tel;help;help'= {
         }

@@ -44,6 +44,7 @@ complete -c b24tel -n "__fish_b24tel_needs_command" -f -a "doctor" -d 'Check the
 complete -c b24tel -n "__fish_b24tel_needs_command" -f -a "sandbox" -d 'Run a local stand-in portal for trying b24tel and testing scripts'
 complete -c b24tel -n "__fish_b24tel_needs_command" -f -a "demo" -d 'Attach a recording and a transcript on a built-in sandbox portal, end to end'
 complete -c b24tel -n "__fish_b24tel_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c b24tel -n "__fish_b24tel_needs_command" -f -a "man" -d 'Print the man page, or write every command\'s page into a folder'
 complete -c b24tel -n "__fish_b24tel_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c b24tel -n "__fish_b24tel_using_subcommand record; and not __fish_seen_subcommand_from attach upload-url help" -s p -l profile -d 'Profile in the config file' -r
 complete -c b24tel -n "__fish_b24tel_using_subcommand record; and not __fish_seen_subcommand_from attach upload-url help" -l config -d 'Config file [default: <config dir>/b24tel/config.toml]' -r -F
@@ -277,15 +278,29 @@ complete -c b24tel -n "__fish_b24tel_using_subcommand completions" -s v -l verbo
 complete -c b24tel -n "__fish_b24tel_using_subcommand completions" -l dry-run -d 'Validate everything and print the request that would be sent; send nothing'
 complete -c b24tel -n "__fish_b24tel_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c b24tel -n "__fish_b24tel_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c b24tel -n "__fish_b24tel_using_subcommand help; and not __fish_seen_subcommand_from record transcript batch config doctor sandbox demo completions help" -f -a "record" -d 'Attach call recordings'
-complete -c b24tel -n "__fish_b24tel_using_subcommand help; and not __fish_seen_subcommand_from record transcript batch config doctor sandbox demo completions help" -f -a "transcript" -d 'Attach conversation transcripts'
-complete -c b24tel -n "__fish_b24tel_using_subcommand help; and not __fish_seen_subcommand_from record transcript batch config doctor sandbox demo completions help" -f -a "batch" -d 'Attach every recording and transcript listed in a manifest (for cron; re-runnable)'
-complete -c b24tel -n "__fish_b24tel_using_subcommand help; and not __fish_seen_subcommand_from record transcript batch config doctor sandbox demo completions help" -f -a "config" -d 'Manage the config file and its profiles'
-complete -c b24tel -n "__fish_b24tel_using_subcommand help; and not __fish_seen_subcommand_from record transcript batch config doctor sandbox demo completions help" -f -a "doctor" -d 'Check the config, the connection, authentication and the telephony scope'
-complete -c b24tel -n "__fish_b24tel_using_subcommand help; and not __fish_seen_subcommand_from record transcript batch config doctor sandbox demo completions help" -f -a "sandbox" -d 'Run a local stand-in portal for trying b24tel and testing scripts'
-complete -c b24tel -n "__fish_b24tel_using_subcommand help; and not __fish_seen_subcommand_from record transcript batch config doctor sandbox demo completions help" -f -a "demo" -d 'Attach a recording and a transcript on a built-in sandbox portal, end to end'
-complete -c b24tel -n "__fish_b24tel_using_subcommand help; and not __fish_seen_subcommand_from record transcript batch config doctor sandbox demo completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c b24tel -n "__fish_b24tel_using_subcommand help; and not __fish_seen_subcommand_from record transcript batch config doctor sandbox demo completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c b24tel -n "__fish_b24tel_using_subcommand man" -l out -d 'Write the pages into this folder (created if missing) instead of printing `b24tel.1`' -r -F
+complete -c b24tel -n "__fish_b24tel_using_subcommand man" -s p -l profile -d 'Profile in the config file' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand man" -l config -d 'Config file [default: <config dir>/b24tel/config.toml]' -r -F
+complete -c b24tel -n "__fish_b24tel_using_subcommand man" -l webhook -d 'Inbound webhook URL https://PORTAL/rest/USER_ID/CODE/; overrides the profile' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand man" -s o -l output -d 'Output format [default: table on a terminal, json otherwise]' -r -f -a "json\t''
+table\t''"
+complete -c b24tel -n "__fish_b24tel_using_subcommand man" -l timeout -d 'Give up on a request that makes no progress for this long [default: 60]' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand man" -l retries -d 'Retries for retryable failures [default: 3]' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand man" -s q -l quiet -d 'No progress bar, no warnings'
+complete -c b24tel -n "__fish_b24tel_using_subcommand man" -s v -l verbose -d 'One line per HTTP exchange on stderr'
+complete -c b24tel -n "__fish_b24tel_using_subcommand man" -l dry-run -d 'Validate everything and print the request that would be sent; send nothing'
+complete -c b24tel -n "__fish_b24tel_using_subcommand man" -s h -l help -d 'Print help'
+complete -c b24tel -n "__fish_b24tel_using_subcommand man" -s V -l version -d 'Print version'
+complete -c b24tel -n "__fish_b24tel_using_subcommand help; and not __fish_seen_subcommand_from record transcript batch config doctor sandbox demo completions man help" -f -a "record" -d 'Attach call recordings'
+complete -c b24tel -n "__fish_b24tel_using_subcommand help; and not __fish_seen_subcommand_from record transcript batch config doctor sandbox demo completions man help" -f -a "transcript" -d 'Attach conversation transcripts'
+complete -c b24tel -n "__fish_b24tel_using_subcommand help; and not __fish_seen_subcommand_from record transcript batch config doctor sandbox demo completions man help" -f -a "batch" -d 'Attach every recording and transcript listed in a manifest (for cron; re-runnable)'
+complete -c b24tel -n "__fish_b24tel_using_subcommand help; and not __fish_seen_subcommand_from record transcript batch config doctor sandbox demo completions man help" -f -a "config" -d 'Manage the config file and its profiles'
+complete -c b24tel -n "__fish_b24tel_using_subcommand help; and not __fish_seen_subcommand_from record transcript batch config doctor sandbox demo completions man help" -f -a "doctor" -d 'Check the config, the connection, authentication and the telephony scope'
+complete -c b24tel -n "__fish_b24tel_using_subcommand help; and not __fish_seen_subcommand_from record transcript batch config doctor sandbox demo completions man help" -f -a "sandbox" -d 'Run a local stand-in portal for trying b24tel and testing scripts'
+complete -c b24tel -n "__fish_b24tel_using_subcommand help; and not __fish_seen_subcommand_from record transcript batch config doctor sandbox demo completions man help" -f -a "demo" -d 'Attach a recording and a transcript on a built-in sandbox portal, end to end'
+complete -c b24tel -n "__fish_b24tel_using_subcommand help; and not __fish_seen_subcommand_from record transcript batch config doctor sandbox demo completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c b24tel -n "__fish_b24tel_using_subcommand help; and not __fish_seen_subcommand_from record transcript batch config doctor sandbox demo completions man help" -f -a "man" -d 'Print the man page, or write every command\'s page into a folder'
+complete -c b24tel -n "__fish_b24tel_using_subcommand help; and not __fish_seen_subcommand_from record transcript batch config doctor sandbox demo completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c b24tel -n "__fish_b24tel_using_subcommand help; and __fish_seen_subcommand_from record" -f -a "attach" -d 'Attach a recording (.mp3/.wav) to a finished call, from a file or a URL'
 complete -c b24tel -n "__fish_b24tel_using_subcommand help; and __fish_seen_subcommand_from record" -f -a "upload-url" -d 'Get a one-off upload URL for a recording, and optionally upload the file to it'
 complete -c b24tel -n "__fish_b24tel_using_subcommand help; and __fish_seen_subcommand_from transcript" -f -a "attach" -d 'Attach a conversation transcript to a finished call'

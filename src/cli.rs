@@ -101,6 +101,8 @@ pub enum Command {
     Demo,
     /// Print a shell completion script
     Completions(commands::completions::Cmd),
+    /// Print the man page, or write every command's page into a folder
+    Man(commands::man::Cmd),
 }
 
 #[cfg(test)]

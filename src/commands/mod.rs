@@ -5,6 +5,7 @@ pub mod completions;
 pub mod config;
 pub mod demo;
 pub mod doctor;
+pub mod man;
 pub mod record;
 pub mod sandbox;
 pub mod transcript;
@@ -22,6 +23,7 @@ pub fn run(cli: Cli, ui: &Ui) -> anyhow::Result<()> {
         Command::Demo => demo::run(ui),
         Command::Doctor => doctor::run(&global, ui),
         Command::Completions(cmd) => completions::run(cmd),
+        Command::Man(cmd) => man::run(cmd),
         Command::Sandbox(cmd) => sandbox::run(cmd, ui),
     }
 }
