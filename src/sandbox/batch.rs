@@ -19,9 +19,7 @@ pub async fn run(app: &App, caller: &Caller, params: &Map<String, Value>) -> Met
     let halt = truthy(params.get("halt"));
     let (commands, listed): (Vec<(String, String)>, bool) = match params.get("cmd") {
         Some(Value::Object(map)) => (
-            map.iter()
-                .map(|(k, v)| (k.clone(), text_of(v)))
-                .collect(),
+            map.iter().map(|(k, v)| (k.clone(), text_of(v))).collect(),
             false,
         ),
         Some(Value::Array(list)) => (

@@ -33,9 +33,7 @@ pub async fn call(
         "app.info" => Ok(methods::app_info(app, caller)),
         "telephony.externalcall.register" => methods::register(app, params),
         "telephony.externalcall.finish" => methods::finish(app, params),
-        "telephony.externalcall.attachrecord" => {
-            record::attach(app, caller, params, content).await
-        }
+        "telephony.externalcall.attachrecord" => record::attach(app, caller, params, content).await,
         "telephony.call.attachtranscription" => methods::attach_transcription(app, params),
         "voximplant.statistic.get" => methods::statistic_get(app, params),
         _ => Err(ApiError::method_not_found()),

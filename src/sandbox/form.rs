@@ -262,10 +262,7 @@ pub fn insert(params: &mut Map<String, Value>, key: &str, value: Value) {
 
 /// Maps keyed 0, 1, 2... become arrays, as PHP's `json_encode` would show them.
 pub fn arrays_where_listed(params: Map<String, Value>) -> Map<String, Value> {
-    params
-        .into_iter()
-        .map(|(k, v)| (k, listed(v)))
-        .collect()
+    params.into_iter().map(|(k, v)| (k, listed(v))).collect()
 }
 
 fn listed(value: Value) -> Value {
@@ -346,8 +343,7 @@ mod tests {
     fn file_content_is_streamed_at_any_buffer_size() {
         // "hello?" is aGVsbG8/ ; "hi>" is aGk+ (the + percent-encoded).
         for capacity in [1, 2, 3, 7, 4096] {
-            let (params, content, bytes) =
-                scan("A=1&FILE_CONTENT=aGVsbG8%2FaGk%2B&B=2", capacity);
+            let (params, content, bytes) = scan("A=1&FILE_CONTENT=aGVsbG8%2FaGk%2B&B=2", capacity);
             assert_eq!(bytes, b"hello?hi>");
             assert!(matches!(content, Some(Content::Decoded(_))));
             assert_eq!(params["A"], "1");

@@ -145,7 +145,10 @@ pub fn register(app: &App, params: &Map<String, Value>) -> MethodResult {
         _ => return Err(ApiError::core("Unknown TYPE")),
     };
     let registration = Registration {
-        user: user_id.map_or_else(|| format!("inner:{}", inner.unwrap_or_default()), |id| id.to_string()),
+        user: user_id.map_or_else(
+            || format!("inner:{}", inner.unwrap_or_default()),
+            |id| id.to_string(),
+        ),
         phone_number: phone,
         call_type,
         line_number: text_param(params, "LINE_NUMBER").unwrap_or_default(),
@@ -239,7 +242,10 @@ pub fn attach_transcription(app: &App, params: &Map<String, Value>) -> MethodRes
         if text.is_empty() {
             return Err(ApiError::core(format!("MESSAGES[{n}][MESSAGE] is empty")));
         }
-        for (key, cast, value) in [("START_TIME", start_cast, start), ("STOP_TIME", stop_cast, stop)] {
+        for (key, cast, value) in [
+            ("START_TIME", start_cast, start),
+            ("STOP_TIME", stop_cast, stop),
+        ] {
             if cast {
                 let sent = field(key).map_or("nothing".to_string(), Value::to_string);
                 casts.push(format!(

@@ -11,6 +11,7 @@ mod faults;
 mod form;
 mod json_stream;
 mod methods;
+mod page;
 mod params;
 mod php_base64;
 mod record;

@@ -35,7 +35,9 @@ pub fn php_int(value: Option<&Value>) -> Option<(i64, bool)> {
             let text = text.trim_start();
             let end = text
                 .char_indices()
-                .find(|&(i, c)| !(c.is_ascii_digit() || (i == 0 && (c == '-' || c == '+')) || c == '.'))
+                .find(|&(i, c)| {
+                    !(c.is_ascii_digit() || (i == 0 && (c == '-' || c == '+')) || c == '.')
+                })
                 .map_or(text.len(), |(i, _)| i);
             text[..end].parse::<f64>().map_or(0, |f| f.trunc() as i64)
         }

@@ -57,7 +57,8 @@ pub async fn attach(
     if filename.is_empty() {
         return Err(ApiError::core(EMPTY_NAME));
     }
-    let inline = content.is_some() || !matches!(fields.get("FILE_CONTENT"), None | Some(Value::Null));
+    let inline =
+        content.is_some() || !matches!(fields.get("FILE_CONTENT"), None | Some(Value::Null));
     if record_url.is_none() && !inline {
         // The name is checked when the file arrives, as the portal does.
         let token = app.state().new_upload(UploadTarget { call_id, filename });

@@ -23,7 +23,7 @@ use super::body::{data_frames, discard};
 use super::faults::{method_of, Refusal};
 use super::form::parse_query;
 use super::request::{self, RestCall};
-use super::{batch, dispatch, record};
+use super::{batch, dispatch, page, record};
 
 /// How long a stop waits for requests in flight.
 const DRAIN_TIME: Duration = Duration::from_secs(10);
@@ -189,7 +189,13 @@ fn refusal_answer(
 
 async fn route(app: &Arc<App>, request: Request<Incoming>, received: &Arc<AtomicU64>) -> Answer {
     let started = SystemTime::now();
-    let target = match request::target(app, request.uri().path()) {
+    let path = request::merge_slashes(request.uri().path());
+    if request.method() == hyper::Method::GET {
+        if let Some(answer) = page::serve(app, &path) {
+            return answer;
+        }
+    }
+    let target = match request::target(app, &path) {
         Ok(target) => target,
         Err(error) => {
             discard(data_frames(request.into_body(), received)).await;

@@ -157,7 +157,11 @@ impl PortalState {
         }
         let mut records = HashMap::new();
         for entry in std::fs::read_dir(data_dir.join("records"))?.flatten() {
-            let Some(id) = entry.file_name().to_str().and_then(|n| n.parse::<u64>().ok()) else {
+            let Some(id) = entry
+                .file_name()
+                .to_str()
+                .and_then(|n| n.parse::<u64>().ok())
+            else {
                 continue;
             };
             if let Some(file) = std::fs::read_dir(entry.path())?.flatten().next() {
