@@ -301,7 +301,8 @@ fn prints_its_urls_first_and_logs_requests_without_secrets() {
     let profile = sandbox.result("profile.json", json!({}));
     assert_eq!(
         profile,
-        json!({"ID": "1", "ADMIN": true, "NAME": "Sandbox", "LAST_NAME": "Admin"})
+        json!({"ID": "1", "ADMIN": true, "NAME": "Sandbox", "LAST_NAME": "Admin",
+            "PERSONAL_GENDER": "", "PERSONAL_PHOTO": "", "TIME_ZONE": "", "TIME_ZONE_OFFSET": 0})
     );
     let (status, body) = sandbox.post(
         &format!("{}/rest/profile?auth=t0ken5ecret", sandbox.portal_url),
@@ -399,7 +400,10 @@ fn telephony_methods_need_the_telephony_scope() {
         "voximplant.statistic.get",
     ] {
         assert_error(
-            sandbox.call(method, json!({"PHONE_NUMBER": "1"})),
+            sandbox.call(
+                method,
+                json!({"PHONE_NUMBER": "1", "USER_ID": 1, "TYPE": 1}),
+            ),
             403,
             "insufficient_scope",
             "The request requires higher privileges than provided by the webhook token",
@@ -448,7 +452,7 @@ fn register_gives_call_ids_in_the_portal_form() {
     let sandbox = Sandbox::start(&[]);
     let registered = sandbox.result(
         "telephony.externalCall.register",
-        json!({"PHONE_NUMBER": "100"}),
+        json!({"PHONE_NUMBER": "100", "USER_ID": 1, "TYPE": 1}),
     );
     let call_id = registered["CALL_ID"].as_str().unwrap();
     let parts: Vec<&str> = call_id.split('.').collect();
@@ -474,7 +478,7 @@ fn attach_record_documented_errors() {
     let method = "telephony.externalCall.attachRecord";
     let registered = sandbox.result(
         "telephony.externalCall.register",
-        json!({"PHONE_NUMBER": "1"}),
+        json!({"PHONE_NUMBER": "1", "USER_ID": 1, "TYPE": 1}),
     );
     let unfinished = registered["CALL_ID"].as_str().unwrap();
     let content = json_base64(b"ID3 data");
@@ -516,7 +520,8 @@ fn attach_record_documented_errors() {
         ),
         EMPTY_CONTENT,
     );
-    for bad in ["SUQz!!!!", "SUQzAw", "SUQz AwAA", "SUQz\nAwAA", "SUQzAx=="] {
+    // Decoded as PHP decodes (lenient): only text with nothing of Base64 in it is refused.
+    for bad in ["!!!!", "====", "\u{e9}", "S"] {
         core_error(
             sandbox.call(
                 method,
@@ -796,7 +801,8 @@ fn attach_transcription_documented_errors() {
             "MESSAGES[1][SIDE] should be either Client or User",
         );
     }
-    for start in [json!(-1), json!("x"), json!(1.5), Value::Null] {
+    // "x", 1.5 and a missing time are cast as PHP casts them (see the strict test).
+    for start in [json!(-1), json!("-2")] {
         core_error(
             sandbox.call(method, with("START_TIME", start)),
             "MESSAGES[1][START_TIME] should be greater or equal to zero",
@@ -821,7 +827,7 @@ fn attach_transcription_documented_errors() {
     );
     let registered = sandbox.result(
         "telephony.externalCall.register",
-        json!({"PHONE_NUMBER": "1"}),
+        json!({"PHONE_NUMBER": "1", "USER_ID": 1, "TYPE": 1}),
     );
     let unfinished = registered["CALL_ID"].as_str().unwrap();
     core_error(
@@ -917,7 +923,7 @@ fn fault_bucket_refuses_beyond_the_burst() {
         assert_error(
             sandbox.call(
                 "telephony.externalCall.register",
-                json!({"PHONE_NUMBER": "1"}),
+                json!({"PHONE_NUMBER": "1", "USER_ID": 1, "TYPE": 1}),
             ),
             503,
             "QUERY_LIMIT_EXCEEDED",
@@ -1039,7 +1045,7 @@ fn fault_drop_closes_without_an_answer() {
             "{}telephony.externalCall.register",
             sandbox.webhook_url
         ))
-        .body(json!({"PHONE_NUMBER": "1"}).to_string())
+        .body(json!({"PHONE_NUMBER": "1", "USER_ID": 1, "TYPE": 1}).to_string())
         .send()
         .unwrap_err();
     assert!(!error.is_status() && !error.is_timeout(), "{error}");
@@ -1303,4 +1309,580 @@ fn early_answers_arrive_even_while_a_large_body_is_still_coming() {
         (status, &answer["result"]),
         (200, &json!({"FILE_ID": 9001}))
     );
+}
+
+// ---- Every client's request shapes: one parameter tree whatever the encoding ----
+
+/// `application/x-www-form-urlencoded` as PHP's http_build_query writes it.
+fn form_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            b' ' => "+".to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+impl Sandbox {
+    fn send(&self, request: reqwest::blocking::RequestBuilder) -> (u16, Value) {
+        let response = request.send().unwrap();
+        let status = response.status().as_u16();
+        let text = response.text().unwrap();
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
+    }
+
+    fn form(&self, method: &str, body: &str) -> (u16, Value) {
+        self.send(
+            self.http
+                .post(format!("{}{method}", self.webhook_url))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .body(body.to_string()),
+        )
+    }
+
+    fn form_result(&self, method: &str, body: &str) -> Value {
+        let (status, answer) = self.form(method, body);
+        assert_eq!(status, 200, "{method}: {answer}");
+        answer["result"].clone()
+    }
+}
+
+#[test]
+fn form_encoded_php_keys_carry_the_whole_telephony_flow() {
+    let sandbox = Sandbox::start(&[]);
+    let registered = sandbox.form_result(
+        "telephony.externalCall.register",
+        "USER_ID=1&PHONE_NUMBER=%2B4930123456&TYPE=2",
+    );
+    let call_id = registered["CALL_ID"].as_str().unwrap().to_string();
+    let finished = sandbox.form_result(
+        "telephony.externalCall.finish",
+        &format!("CALL_ID={}&USER_ID=1&DURATION=42", form_encode(&call_id)),
+    );
+    assert_eq!(finished["CALL_DURATION"], 42);
+    // `+` and `/` in the Base64 must survive form encoding byte for byte.
+    let audio = sample_bytes(70_000);
+    let encoded = base64::engine::general_purpose::STANDARD.encode(&audio);
+    assert!(encoded.contains('+') && encoded.contains('/'));
+    let attached = sandbox.form_result(
+        "telephony.externalCall.attachRecord",
+        &format!(
+            "CALL_ID={}&FILENAME=call.mp3&FILE_CONTENT={}",
+            form_encode(&call_id),
+            form_encode(&encoded)
+        ),
+    );
+    let file_id = attached["FILE_ID"].as_u64().unwrap();
+    assert_eq!(
+        std::fs::read(sandbox.record_path(file_id, "call.mp3")).unwrap(),
+        audio
+    );
+    let transcript = sandbox.form_result(
+        "telephony.call.attachTranscription",
+        &format!(
+            "CALL_ID={}&MESSAGES%5B0%5D%5BSIDE%5D=User&MESSAGES%5B0%5D%5BSTART_TIME%5D=1\
+             &MESSAGES%5B0%5D%5BSTOP_TIME%5D=3&MESSAGES%5B0%5D%5BMESSAGE%5D=Hello+there\
+             &MESSAGES[1][SIDE]=Client&MESSAGES[1][START_TIME]=4&MESSAGES[1][STOP_TIME]=6\
+             &MESSAGES[1][MESSAGE]=Hi",
+            form_encode(&call_id)
+        ),
+    );
+    let id = transcript["TRANSCRIPT_ID"].as_u64().unwrap();
+    let stored: Value = serde_json::from_slice(
+        &std::fs::read(sandbox.data_dir.join(format!("transcripts/{id}.json"))).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        stored["MESSAGES"],
+        json!([
+            {"SIDE": "User", "START_TIME": "1", "STOP_TIME": "3", "MESSAGE": "Hello there"},
+            {"SIDE": "Client", "START_TIME": "4", "STOP_TIME": "6", "MESSAGE": "Hi"},
+        ])
+    );
+    // A second call, so that a filter that is ignored would show.
+    sandbox.finished_call();
+    let rows = sandbox.form_result(
+        "voximplant.statistic.get",
+        &format!("FILTER%5BCALL_ID%5D={}", form_encode(&call_id)),
+    );
+    assert_eq!(rows.as_array().unwrap().len(), 1, "{rows}");
+    assert_eq!(rows[0]["RECORD_FILE_ID"], file_id);
+}
+
+#[test]
+fn query_string_parameters_count_for_get_and_post_and_the_body_wins() {
+    let sandbox = Sandbox::start(&[]);
+    let call_id = sandbox.finished_call();
+    sandbox.finished_call();
+    let url = format!(
+        "{}voximplant.statistic.get?FILTER[CALL_ID]={}",
+        sandbox.webhook_url,
+        form_encode(&call_id)
+    );
+    let (status, answer) = sandbox.send(sandbox.http.get(&url));
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["result"].as_array().unwrap().len(), 1, "{answer}");
+    assert_eq!(answer["total"], 1);
+    // POST with the parameters in the URL and an empty body.
+    let (status, answer) = sandbox.send(sandbox.http.post(&url));
+    assert_eq!(
+        (status, answer["total"].clone()),
+        (200, json!(1)),
+        "{answer}"
+    );
+    // The body's FILTER replaces the query's.
+    let (_, answer) = sandbox.send(
+        sandbox
+            .http
+            .post(&url)
+            .header("Content-Type", "application/json")
+            .body(json!({"FILTER": {"CALL_ID": "externalCall.none.1"}}).to_string()),
+    );
+    assert_eq!(answer["total"], 0, "{answer}");
+}
+
+#[test]
+fn method_names_any_case_with_json_suffix_and_repeated_slashes() {
+    let sandbox = Sandbox::start(&[]);
+    let code = sandbox.webhook_code();
+    for path in [
+        format!("/rest/1/{code}/SERVER.TIME"),
+        format!("/rest//1/{code}//server.time.json"),
+        format!("//rest/1/{code}/Server.Time/"),
+    ] {
+        let (status, answer) =
+            sandbox.send(sandbox.http.get(format!("{}{path}", sandbox.portal_url)));
+        assert_eq!(status, 200, "{path}: {answer}");
+        let time = answer["result"].as_str().unwrap();
+        assert!(time.ends_with("+00:00") && time.len() == 25, "{time}");
+    }
+}
+
+#[test]
+fn oauth_token_as_auth_access_token_or_bearer() {
+    let sandbox = Sandbox::start(&["--access-token", "t0ken"]);
+    let portal = &sandbox.portal_url;
+    let shapes = [
+        sandbox
+            .http
+            .get(format!("{portal}/rest/profile.json?auth=t0ken")),
+        sandbox
+            .http
+            .get(format!("{portal}/rest/profile?access_token=t0ken")),
+        sandbox
+            .http
+            .post(format!("{portal}/rest//profile"))
+            .header("Authorization", "Bearer t0ken"),
+        sandbox
+            .http
+            .post(format!("{portal}/rest/profile"))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body("auth=t0ken"),
+    ];
+    for shape in shapes {
+        let (status, answer) = sandbox.send(shape);
+        assert_eq!(
+            (status, &answer["result"]["ID"]),
+            (200, &json!("1")),
+            "{answer}"
+        );
+    }
+    for wrong in [
+        sandbox
+            .http
+            .post(format!("{portal}/rest/profile"))
+            .header("Authorization", "Bearer nope"),
+        sandbox.http.get(format!("{portal}/rest/profile")),
+    ] {
+        let (status, answer) = sandbox.send(wrong);
+        assert_eq!(
+            (status, answer["error"].as_str()),
+            (401, Some("NO_AUTH_FOUND"))
+        );
+    }
+}
+
+#[test]
+fn json_sent_with_a_form_content_type_is_not_parsed() {
+    let sandbox = Sandbox::start(&[]);
+    let (status, answer) = sandbox.form(
+        "telephony.externalCall.register",
+        &json!({"USER_ID": 1, "PHONE_NUMBER": "1", "TYPE": 1}).to_string(),
+    );
+    assert_eq!(
+        (status, answer["error_description"].as_str()),
+        (400, Some("USER_ID or USER_PHONE_INNER should be set")),
+        "{answer}"
+    );
+}
+
+/// A multipart/form-data body of text fields, as `curl -F` sends it (boundary `b0und`).
+fn multipart_text(fields: &[(&str, &str)]) -> String {
+    let mut body = String::new();
+    for (name, value) in fields {
+        body.push_str(&format!(
+            "--b0und\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+        ));
+    }
+    body.push_str("--b0und--\r\n");
+    body
+}
+
+#[test]
+fn multipart_fields_and_a_streamed_file_content() {
+    let sandbox = Sandbox::start(&[]);
+    let call_id = sandbox.finished_call();
+    let audio = sample_bytes(300_000);
+    let encoded = base64::engine::general_purpose::STANDARD.encode(&audio);
+    let form = multipart_text(&[
+        ("CALL_ID", &call_id),
+        ("FILENAME", "multi.wav"),
+        ("FILE_CONTENT", &encoded),
+    ]);
+    let (status, answer) = sandbox.send(
+        sandbox
+            .http
+            .post(format!(
+                "{}telephony.externalCall.attachRecord",
+                sandbox.webhook_url
+            ))
+            .header("Content-Type", "multipart/form-data; boundary=b0und")
+            .body(form),
+    );
+    assert_eq!(status, 200, "{answer}");
+    let file_id = answer["result"]["FILE_ID"].as_u64().unwrap();
+    assert_eq!(
+        std::fs::read(sandbox.record_path(file_id, "multi.wav")).unwrap(),
+        audio
+    );
+    let form = multipart_text(&[
+        ("CALL_ID", &call_id),
+        ("MESSAGES[0][SIDE]", "User"),
+        ("MESSAGES[0][START_TIME]", "0"),
+        ("MESSAGES[0][STOP_TIME]", "2"),
+        ("MESSAGES[0][MESSAGE]", "Hello"),
+    ]);
+    let (status, answer) = sandbox.send(
+        sandbox
+            .http
+            .post(format!(
+                "{}telephony.call.attachTranscription",
+                sandbox.webhook_url
+            ))
+            .header("Content-Type", "multipart/form-data; boundary=b0und")
+            .body(form),
+    );
+    assert_eq!(status, 200, "{answer}");
+}
+
+#[test]
+fn chunked_form_bodies_are_streamed() {
+    let sandbox = Sandbox::start(&[]);
+    let call_id = sandbox.finished_call();
+    let audio = sample_bytes(1 << 20);
+    let body = format!(
+        "CALL_ID={}&FILENAME=chunked.mp3&FILE_CONTENT={}",
+        form_encode(&call_id),
+        form_encode(&base64::engine::general_purpose::STANDARD.encode(&audio))
+    );
+    // A reader of unknown length goes out with Transfer-Encoding: chunked.
+    let (status, answer) = sandbox.send(
+        sandbox
+            .http
+            .post(format!(
+                "{}telephony.externalCall.attachRecord",
+                sandbox.webhook_url
+            ))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(Body::new(std::io::Cursor::new(body.into_bytes()))),
+    );
+    assert_eq!(status, 200, "{answer}");
+    let file_id = answer["result"]["FILE_ID"].as_u64().unwrap();
+    assert_eq!(
+        std::fs::read(sandbox.record_path(file_id, "chunked.mp3")).unwrap(),
+        audio
+    );
+}
+
+#[test]
+fn batch_runs_commands_with_references_and_halts() {
+    let sandbox = Sandbox::start(&[]);
+    let answer = sandbox.result(
+        "batch",
+        json!({
+            "halt": 0,
+            "cmd": {
+                "reg": "telephony.externalCall.register?USER_ID=1&PHONE_NUMBER=%2B100&TYPE=1",
+                "fin": "telephony.externalCall.finish?CALL_ID=$result[reg][CALL_ID]&DURATION=5",
+                "stat": "voximplant.statistic.get?FILTER[CALL_ID]=$result[reg][CALL_ID]",
+                "bad": "no.such.method",
+                "who": "profile",
+            }
+        }),
+    );
+    let call_id = answer["result"]["reg"]["CALL_ID"].as_str().unwrap();
+    assert_eq!(answer["result"]["fin"]["CALL_ID"], call_id);
+    assert_eq!(answer["result"]["stat"][0]["CALL_ID"], call_id);
+    assert_eq!(answer["result_total"]["stat"], 1);
+    assert_eq!(
+        answer["result_error"]["bad"]["error"],
+        "ERROR_METHOD_NOT_FOUND"
+    );
+    assert_eq!(answer["result"]["who"]["ID"], "1");
+    assert_eq!(answer["result_next"], json!([]));
+    assert!(
+        answer["result_time"]["reg"]["duration"].is_number(),
+        "{answer}"
+    );
+
+    // halt: nothing after the first error runs; form-encoded cmd as CRest sends it.
+    let answer = sandbox.form_result(
+        "batch",
+        "halt=1&cmd%5Ba%5D=no.such.method&cmd%5Bb%5D=telephony.externalCall.register%3FUSER_ID%3D1%26PHONE_NUMBER%3D2%26TYPE%3D1",
+    );
+    assert_eq!(answer["result"], json!([]), "{answer}");
+    assert_eq!(
+        answer["result_error"]["a"]["error"],
+        "ERROR_METHOD_NOT_FOUND"
+    );
+    // A list of commands answers lists.
+    let answer = sandbox.result("batch", json!({"cmd": ["server.time", "scope"]}));
+    assert_eq!(answer["result"][1], json!(["telephony", "user", "crm"]));
+}
+
+#[test]
+fn portal_descriptions_every_sdk_asks_for() {
+    let sandbox = Sandbox::start(&["--scope", "telephony"]);
+    let known = sandbox.result(
+        "method.get",
+        json!({"name": "telephony.externalCall.attachRecord"}),
+    );
+    assert_eq!(known, json!({"isExisting": true, "isAvailable": true}));
+    let unknown = sandbox.result("method.get", json!({"name": "crm.deal.list"}));
+    assert_eq!(unknown["isExisting"], false);
+    let no_scope = sandbox.result("method.get", json!({"name": "user.current"}));
+    assert_eq!(no_scope, json!({"isExisting": true, "isAvailable": false}));
+    let info = sandbox.result("app.info", json!({}));
+    assert_eq!(info["INSTALLED"], true);
+    let (status, _) = sandbox.call("user.current", json!({}));
+    assert_eq!(status, 403);
+    let sandbox = Sandbox::start(&[]);
+    let user = sandbox.result("user.current", json!({}));
+    assert_eq!(user["ID"], "1");
+    assert!(user.get("PERSONAL_MOBILE").is_some() && user.get("TIME_ZONE").is_some());
+}
+
+#[test]
+fn register_needs_a_user_and_a_type_and_repeats_give_the_same_call() {
+    let sandbox = Sandbox::start(&[]);
+    let method = "telephony.externalCall.register";
+    let (status, answer) = sandbox.call(method, json!({"PHONE_NUMBER": "1", "TYPE": 1}));
+    assert_eq!(
+        (status, answer["error_description"].as_str()),
+        (400, Some("USER_ID or USER_PHONE_INNER should be set"))
+    );
+    core_error(
+        sandbox.call(method, json!({"PHONE_NUMBER": "1", "USER_ID": 1})),
+        "Unknown TYPE",
+    );
+    core_error(
+        sandbox.call(
+            method,
+            json!({"PHONE_NUMBER": "1", "USER_ID": 1, "TYPE": 6}),
+        ),
+        "Unknown TYPE",
+    );
+    let info = sandbox.result(
+        method,
+        json!({"PHONE_NUMBER": "1", "USER_PHONE_INNER": "101", "TYPE": 5}),
+    );
+    let again = sandbox.result(
+        method,
+        json!({"PHONE_NUMBER": "1", "USER_PHONE_INNER": "101", "TYPE": 5}),
+    );
+    assert_eq!(info["CALL_ID"], again["CALL_ID"]);
+    let other = sandbox.result(
+        method,
+        json!({"PHONE_NUMBER": "1", "USER_PHONE_INNER": "101", "TYPE": 5, "EXTERNAL_CALL_ID": "x2"}),
+    );
+    assert_ne!(info["CALL_ID"], other["CALL_ID"]);
+}
+
+#[test]
+fn attach_record_as_the_portal_does_it() {
+    let sandbox = Sandbox::start(&[]);
+    let method = "telephony.externalCall.attachRecord";
+    let call_id = sandbox.finished_call();
+    // FILE_CONTENT null asks for the upload URL, built from the Host the client used.
+    let (status, answer) = sandbox.send(
+        sandbox
+            .http
+            .post(format!("{}{method}", sandbox.webhook_url))
+            .header("Host", "pbx.example:8443")
+            .header("Content-Type", "application/json")
+            .body(
+                json!({"CALL_ID": call_id, "FILENAME": "CALL.WAV", "FILE_CONTENT": null})
+                    .to_string(),
+            ),
+    );
+    assert_eq!(status, 200, "{answer}");
+    let upload = answer["result"]["uploadUrl"].as_str().unwrap();
+    assert!(
+        upload.starts_with("http://pbx.example:8443/rest/1/"),
+        "{upload}"
+    );
+    // RECORD_URL wins over FILE_CONTENT.
+    let served = sample_bytes(5000);
+    let url = file_server("200 OK", served.clone(), 1);
+    let answer = sandbox.result(
+        method,
+        json!({"CALL_ID": call_id, "RECORD_URL": format!("{url}/r.mp3"), "FILE_CONTENT": "aGVsbG8="}),
+    );
+    let file_id = answer["FILE_ID"].as_u64().unwrap();
+    assert_eq!(
+        std::fs::read(sandbox.record_path(file_id, "r.mp3")).unwrap(),
+        served
+    );
+    sandbox.stderr_line("a portal downloads RECORD_URL");
+    // 76-column base64 output and missing padding are what a portal stores.
+    let audio = sample_bytes(1000);
+    let encoded = base64::engine::general_purpose::STANDARD.encode(&audio);
+    let wrapped: Vec<String> = encoded
+        .trim_end_matches('=')
+        .as_bytes()
+        .chunks(76)
+        .map(|c| String::from_utf8(c.to_vec()).unwrap())
+        .collect();
+    let answer = sandbox.result(
+        method,
+        json!({"CALL_ID": call_id, "FILENAME": "w.mp3", "FILE_CONTENT": wrapped.join("\n")}),
+    );
+    let file_id = answer["FILE_ID"].as_u64().unwrap();
+    assert_eq!(
+        std::fs::read(sandbox.record_path(file_id, "w.mp3")).unwrap(),
+        audio
+    );
+    // A `+` lost to form encoding: stored as a portal would, and said loudly.
+    let broken = encoded.replace('+', " ");
+    assert_ne!(broken, encoded);
+    sandbox.result(
+        method,
+        json!({"CALL_ID": call_id, "FILENAME": "b.mp3", "FILE_CONTENT": broken}),
+    );
+    sandbox.stderr_line("usually a `+` lost to form encoding");
+}
+
+#[test]
+fn strict_refuses_what_a_portal_would_silently_get_wrong() {
+    let sandbox = Sandbox::start(&["--strict"]);
+    let call_id = sandbox.finished_call();
+    let (status, answer) = sandbox.call(
+        "telephony.externalCall.attachRecord",
+        json!({"CALL_ID": call_id, "FILENAME": "a.mp3", "FILE_CONTENT": "data:audio/mpeg;base64,aGVsbG8="}),
+    );
+    assert_eq!(status, 400, "{answer}");
+    let text = answer["error_description"].as_str().unwrap();
+    assert!(
+        text.starts_with("--strict:") && text.contains("data:"),
+        "{text}"
+    );
+    let (status, answer) = sandbox.call(
+        "telephony.call.attachTranscription",
+        json!({"CALL_ID": call_id, "MESSAGES": [{"SIDE": "User", "START_TIME": 1.5, "STOP_TIME": 3, "MESSAGE": "x"}]}),
+    );
+    assert_eq!(status, 400, "{answer}");
+    assert!(answer["error_description"]
+        .as_str()
+        .unwrap()
+        .contains("stores as 1"));
+    // Without --strict the same transcript is taken, with a log line.
+    let lenient = Sandbox::start(&[]);
+    let call_id = lenient.finished_call();
+    lenient.result(
+        "telephony.call.attachTranscription",
+        json!({"CALL_ID": call_id, "MESSAGES": [{"SIDE": "User", "STOP_TIME": 3, "MESSAGE": "x"}]}),
+    );
+    lenient.stderr_line("MESSAGES[0][START_TIME] is nothing, which a portal stores as 0");
+}
+
+#[test]
+fn calls_are_kept_across_restarts() {
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().join("kept");
+    let data = data_dir.to_str().unwrap();
+    let first = Sandbox::spawn(&["--data-dir", data, "--webhook-code", "keep"]);
+    let call_id = first.finished_call();
+    let attached = first.result(
+        "telephony.externalCall.attachRecord",
+        json!({"CALL_ID": call_id, "FILENAME": "k.mp3", "FILE_CONTENT": "aGVsbG8="}),
+    );
+    drop(first);
+    let second = Sandbox::spawn(&["--data-dir", data, "--webhook-code", "keep"]);
+    let row = second.statistic(&call_id);
+    assert_eq!(row["RECORD_FILE_ID"], attached["FILE_ID"]);
+    assert_eq!(row["CALL_DURATION"], "42");
+    let next = second.finished_call();
+    assert_ne!(second.statistic(&next)["ID"], row["ID"]);
+}
+
+#[test]
+fn the_web_page_shows_calls_with_their_record_and_transcript() {
+    let sandbox = Sandbox::start(&[]);
+    let call_id = sandbox.finished_call();
+    let audio = sample_bytes(4000);
+    sandbox.result(
+        "telephony.externalCall.attachRecord",
+        json!({"CALL_ID": call_id, "FILENAME": "page.mp3",
+               "FILE_CONTENT": base64::engine::general_purpose::STANDARD.encode(&audio)}),
+    );
+    sandbox.result(
+        "telephony.call.attachTranscription",
+        json!({"CALL_ID": call_id, "MESSAGES": [
+            {"SIDE": "User", "START_TIME": 0, "STOP_TIME": 2, "MESSAGE": "Good <b>afternoon</b>"},
+            {"SIDE": "Client", "START_TIME": 2, "STOP_TIME": 4, "MESSAGE": "Hello"},
+        ]}),
+    );
+    let get = |path: &str| {
+        let response = sandbox
+            .http
+            .get(format!("{}{path}", sandbox.portal_url))
+            .send()
+            .unwrap();
+        let kind = response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .to_string();
+        (
+            response.status().as_u16(),
+            kind,
+            response.bytes().unwrap().to_vec(),
+        )
+    };
+    let (status, kind, list) = get("/");
+    assert_eq!((status, kind.as_str()), (200, "text/html; charset=utf-8"));
+    let list = String::from_utf8(list).unwrap();
+    assert!(
+        list.contains(&format!("href=\"/calls/{call_id}\"")),
+        "{list}"
+    );
+    let (status, _, card) = get(&format!("/calls/{call_id}"));
+    let card = String::from_utf8(card).unwrap();
+    assert_eq!(status, 200);
+    assert!(
+        card.contains(&format!(
+            "<audio id=\"record\" controls preload=\"metadata\" src=\"/calls/{call_id}/record\">"
+        )),
+        "{card}"
+    );
+    assert!(card.contains("Good &lt;b&gt;afternoon&lt;/b&gt;"), "{card}");
+    assert!(card.contains("class=\"message client\""), "{card}");
+    let (status, kind, bytes) = get(&format!("/calls/{call_id}/record"));
+    assert_eq!((status, kind.as_str()), (200, "audio/mpeg"));
+    assert_eq!(bytes, audio);
+    let (status, _, _) = get("/calls/externalCall.none.1");
+    assert_eq!(status, 404);
 }

@@ -24,6 +24,7 @@ pub fn run(ui: &Ui) -> anyhow::Result<()> {
         access_token: None,
         scopes: Vec::new(),
         log: false,
+        strict: false,
     })?;
     let step = |n: u32, text: &str| ui.note(&format!("[{n}/6] {text}"));
     step(

@@ -42,6 +42,11 @@ pub struct Cmd {
         default_value = "telephony,user,crm"
     )]
     pub scopes: Vec<String>,
+
+    /// Refuse what a real portal silently accepts and gets wrong (Base64 it decodes
+    /// into a corrupt file, transcript times it truncates) instead of only logging it
+    #[arg(long)]
+    pub strict: bool,
 }
 
 pub fn run(cmd: Cmd, ui: &Ui) -> anyhow::Result<()> {
@@ -61,6 +66,7 @@ pub fn run(cmd: Cmd, ui: &Ui) -> anyhow::Result<()> {
         access_token: cmd.access_token,
         scopes: cmd.scopes.into_iter().filter(|s| !s.is_empty()).collect(),
         log: !ui.quiet,
+        strict: cmd.strict,
     })?;
     let mut fields = Map::new();
     fields.insert("webhook_url".into(), running.webhook_url.clone().into());

@@ -4,9 +4,9 @@
 
 use std::io::{self, BufRead, Read, Write};
 
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine as _;
 use serde_json::{Map, Value};
+
+use super::php_base64::{decode_stream, Decoded};
 
 /// Largest single small value (anything but `FILE_CONTENT`).
 pub const MAX_VALUE: usize = 1 << 20;
@@ -42,10 +42,10 @@ impl From<io::Error> for ScanError {
 pub enum Content {
     /// The empty string.
     Empty,
-    /// Not standard padded Base64.
+    /// Nothing left once decoded as PHP decodes.
     Invalid,
-    /// Decoded into the sink; this many bytes.
-    Decoded(u64),
+    /// Decoded into the sink.
+    Decoded(Decoded),
 }
 
 /// Where decoded `FILE_CONTENT` bytes go; one sink per occurrence of the key.
@@ -249,66 +249,18 @@ fn decode_string<R: BufRead, S: ContentSink>(
         return Ok(Content::Empty);
     }
     let mut writer = sink.open()?;
-    let decoded = decode_base64(&mut text, &mut writer);
-    let (decoded, written) = match decoded {
-        Ok(written) => (true, written),
-        Err(DecodeStop::Invalid) => (false, 0),
-        Err(DecodeStop::Io(error)) if text.failure.is_none() => return Err(ScanError::Io(error)),
-        Err(DecodeStop::Io(_)) => (false, 0),
-    };
+    let decoded = decode_stream(&mut text, &mut writer);
     if let Some(failure) = text.failure.take() {
         return Err(failure);
     }
-    if !decoded {
+    let decoded = decoded?;
+    if decoded.bytes == 0 {
         drop(writer);
         sink.discard();
-        text.drain()?;
         return Ok(Content::Invalid);
     }
     writer.flush()?;
-    Ok(Content::Decoded(written))
-}
-
-enum DecodeStop {
-    Invalid,
-    Io(io::Error),
-}
-
-/// Decodes standard padded Base64 from `text` into `out` in large slices (the
-/// crate's `DecoderReader` works through a 1 KiB buffer); returns the bytes written.
-fn decode_base64(text: &mut impl Read, out: &mut impl Write) -> Result<u64, DecodeStop> {
-    const TEXT_CHUNK: usize = 256 << 10; // a multiple of 4
-    let mut input = vec![0u8; TEXT_CHUNK];
-    let mut decoded = vec![0u8; TEXT_CHUNK / 4 * 3];
-    let mut carried = 0usize;
-    let mut written = 0u64;
-    loop {
-        let mut have = carried;
-        let mut ended = false;
-        while have < input.len() {
-            match text.read(&mut input[have..]) {
-                Ok(0) => {
-                    ended = true;
-                    break;
-                }
-                Ok(n) => have += n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(DecodeStop::Io(e)),
-            }
-        }
-        // Whole quads only, except at the end, where padding must close the text.
-        let usable = if ended { have } else { have - have % 4 };
-        let n = STANDARD
-            .decode_slice(&input[..usable], &mut decoded)
-            .map_err(|_| DecodeStop::Invalid)?;
-        out.write_all(&decoded[..n]).map_err(DecodeStop::Io)?;
-        written += n as u64;
-        if ended {
-            return Ok(written);
-        }
-        input.copy_within(usable..have, 0);
-        carried = have - usable;
-    }
+    Ok(Content::Decoded(decoded))
 }
 
 /// The characters of a JSON string, escapes resolved, up to its closing quote.
@@ -335,20 +287,6 @@ impl<R: BufRead> JsonStringReader<'_, R> {
         let message = error.describe();
         self.failure = Some(error);
         io::Error::other(message)
-    }
-
-    /// Reads to the closing quote, discarding.
-    fn drain(&mut self) -> Result<(), ScanError> {
-        let mut buf = vec![0u8; 64 << 10];
-        while !self.finished {
-            if self.read(&mut buf).is_err() {
-                return Err(self
-                    .failure
-                    .take()
-                    .unwrap_or(ScanError::Syntax("bad string".into())));
-            }
-        }
-        Ok(())
     }
 
     fn escape(&mut self) -> Result<Vec<u8>, ScanError> {
@@ -448,6 +386,7 @@ impl<R: BufRead> Read for JsonStringReader<'_, R> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::engine::general_purpose::STANDARD;
     use base64::Engine;
     use std::io::BufReader;
 
@@ -516,7 +455,10 @@ mod tests {
             assert!(!fields.contains_key("FILE_CONTENT"));
             // "\/" is an escaped "/", which is Base64 for 63.
             let expected = STANDARD.decode("aGVs//8gd29y").unwrap();
-            assert_eq!(content, Some(Content::Decoded(expected.len() as u64)));
+            match content {
+                Some(Content::Decoded(decoded)) => assert_eq!(decoded.bytes, expected.len() as u64),
+                other => panic!("{other:?}"),
+            }
             assert_eq!(bytes, expected);
         }
     }
@@ -526,16 +468,21 @@ mod tests {
         let (_, content, _) = scan(br#"{"FILE_CONTENT":""}"#, 8).unwrap();
         assert_eq!(content, Some(Content::Empty));
         for bad in [
-            r#"{"FILE_CONTENT":"aGVsbG8","A":1}"#,
-            r#"{"FILE_CONTENT":"aGVs bG8=","A":1}"#,
-            r#"{"FILE_CONTENT":"aGVs\nbG8=","A":1}"#,
             r#"{"FILE_CONTENT":"%%%%","A":1}"#,
-            r#"{"FILE_CONTENT":"aGVs\u00e9bG8=","A":1}"#,
+            r#"{"FILE_CONTENT":"\u00e9=","A":1}"#,
         ] {
             let (fields, content, bytes) = scan(bad.as_bytes(), 3).unwrap();
             assert_eq!(content, Some(Content::Invalid), "{bad}");
             assert_eq!(fields["A"], 1, "{bad}");
             assert!(bytes.is_empty());
+        }
+        for lenient in [
+            r#"{"FILE_CONTENT":"aGVsbG8","A":1}"#,
+            r#"{"FILE_CONTENT":"aGVs\nbG8=","A":1}"#,
+        ] {
+            let (_, content, bytes) = scan(lenient.as_bytes(), 3).unwrap();
+            assert!(matches!(content, Some(Content::Decoded(_))), "{lenient}");
+            assert_eq!(bytes, b"hello", "{lenient}");
         }
     }
 

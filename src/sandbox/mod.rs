@@ -2,10 +2,20 @@
 //! testing scripts without a portal. `start` runs it on its own thread; `demo` and the
 //! tests use it in-process, `b24tel sandbox` from the command line.
 
+mod answer;
+mod app;
+mod batch;
+mod body;
+mod dispatch;
 mod faults;
+mod form;
 mod json_stream;
 mod methods;
+mod page;
+mod params;
+mod php_base64;
 mod record;
+mod request;
 mod server;
 mod state;
 
@@ -39,6 +49,8 @@ pub struct Options {
     pub scopes: Vec<String>,
     /// One line per request on stderr.
     pub log: bool,
+    /// Refuse what a portal silently gets wrong (lenient Base64, cast times).
+    pub strict: bool,
 }
 
 /// A sandbox serving on its own thread; `stop` (or drop) shuts it down.
@@ -105,12 +117,13 @@ pub fn start(options: Options) -> Result<Running, Failure> {
         ))
     })?;
     let faults = faults::Faults::new(&options.faults);
-    let served = serve_on_thread(options.addr, |addr, http| server::App {
+    let served = serve_on_thread(options.addr, |addr, http| app::App {
         addr,
         webhook_code: webhook_code.clone(),
         access_token: access_token.clone(),
         scopes,
         log: options.log,
+        strict: options.strict,
         faults,
         state: Mutex::new(state),
         http,
@@ -142,7 +155,7 @@ type Served = (SocketAddr, watch::Sender<bool>, JoinHandle<()>);
 #[allow(clippy::result_large_err)]
 fn serve_on_thread(
     bind: SocketAddr,
-    app: impl FnOnce(SocketAddr, reqwest::Client) -> server::App,
+    app: impl FnOnce(SocketAddr, reqwest::Client) -> app::App,
 ) -> Result<Served, Failure> {
     let internal = |what: &str, e: &dyn std::fmt::Display| {
         Failure::new(crate::failure::Kind::Internal, format!("{what}: {e}"))

@@ -1,16 +1,31 @@
 //! What the stand-in portal remembers: calls, attached records, transcripts and upload
-//! tokens. Records and transcripts are files under the data dir; the rest is in memory.
+//! tokens. Everything but upload tokens is kept under the data dir and read back on start.
 
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::{json, Value};
+
+use super::answer::portal_date;
 
 use crate::portal::body::random_u64;
 
 pub const FIRST_FILE_ID: u64 = 9001;
+/// Identical registrations within this time give the same call.
+const DEDUPE_WINDOW: Duration = Duration::from_secs(30 * 60);
+const CALLS_FILE: &str = "calls.json";
+
+/// What `register` was asked; identical ones within 30 minutes are one call.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Registration {
+    pub user: String,
+    pub phone_number: String,
+    pub call_type: i64,
+    pub line_number: String,
+    pub external_call_id: String,
+}
 
 #[derive(Debug, Clone)]
 pub struct Call {
@@ -23,9 +38,51 @@ pub struct Call {
     pub duration: Option<i64>,
     pub record_file_id: Option<u64>,
     pub transcript_id: Option<u64>,
+    pub registration: Option<Registration>,
 }
 
 impl Call {
+    fn to_json(&self) -> Value {
+        let registration = self.registration.as_ref();
+        json!({
+            "row_id": self.row_id,
+            "call_id": self.call_id,
+            "phone_number": self.phone_number,
+            "call_type": self.call_type,
+            "started": self.started.duration_since(UNIX_EPOCH).unwrap_or_default().as_secs(),
+            "duration": self.duration,
+            "record_file_id": self.record_file_id,
+            "transcript_id": self.transcript_id,
+            "user": registration.map(|r| r.user.clone()),
+            "line_number": registration.map(|r| r.line_number.clone()),
+            "external_call_id": registration.map(|r| r.external_call_id.clone()),
+        })
+    }
+
+    fn from_json(value: &Value) -> Option<Call> {
+        let text = |key: &str| value.get(key).and_then(Value::as_str).map(str::to_string);
+        let number = |key: &str| value.get(key).and_then(Value::as_u64);
+        let call_type = value.get("call_type").and_then(Value::as_i64)?;
+        let phone_number = text("phone_number")?;
+        Some(Call {
+            row_id: number("row_id")?,
+            call_id: text("call_id")?,
+            registration: text("user").map(|user| Registration {
+                user,
+                phone_number: phone_number.clone(),
+                call_type,
+                line_number: text("line_number").unwrap_or_default(),
+                external_call_id: text("external_call_id").unwrap_or_default(),
+            }),
+            phone_number,
+            call_type,
+            started: UNIX_EPOCH + Duration::from_secs(number("started")?),
+            duration: value.get("duration").and_then(Value::as_i64),
+            record_file_id: number("record_file_id"),
+            transcript_id: number("transcript_id"),
+        })
+    }
+
     pub fn is_finished(&self) -> bool {
         self.duration.is_some()
     }
@@ -39,7 +96,7 @@ impl Call {
             "PHONE_NUMBER": self.phone_number,
             "CALL_TYPE": self.call_type.to_string(),
             "CALL_DURATION": self.duration.unwrap_or_default().to_string(),
-            "CALL_START_DATE": super::server::portal_date(self.started),
+            "CALL_START_DATE": portal_date(self.started),
             "CALL_FAILED_CODE": "200",
             "RECORD_FILE_ID": self.record_file_id,
             "TRANSCRIPT_ID": self.transcript_id,
@@ -83,19 +140,87 @@ impl PortalState {
                 .max()
                 .unwrap_or(0)
         };
+        let mut calls = HashMap::new();
+        match std::fs::read(data_dir.join(CALLS_FILE)) {
+            Ok(text) => {
+                let saved: Value = serde_json::from_slice(&text).map_err(|e| {
+                    std::io::Error::other(format!("{CALLS_FILE} is not the sandbox's: {e}"))
+                })?;
+                for call in saved.as_array().into_iter().flatten() {
+                    if let Some(call) = Call::from_json(call) {
+                        calls.insert(call.call_id.clone(), call);
+                    }
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e),
+        }
+        let mut records = HashMap::new();
+        for entry in std::fs::read_dir(data_dir.join("records"))?.flatten() {
+            let Some(id) = entry
+                .file_name()
+                .to_str()
+                .and_then(|n| n.parse::<u64>().ok())
+            else {
+                continue;
+            };
+            if let Some(file) = std::fs::read_dir(entry.path())?.flatten().next() {
+                records.insert(id, file.path());
+            }
+        }
+        let next_row_id = calls.values().map(|c| c.row_id).max().unwrap_or(0) + 1;
         Ok(PortalState {
             data_dir: data_dir.to_path_buf(),
-            calls: HashMap::new(),
-            records: HashMap::new(),
+            calls,
+            records,
             uploads: HashMap::new(),
-            next_row_id: 1,
+            next_row_id,
             next_file_id: (highest("records", "") + 1).max(FIRST_FILE_ID),
             next_transcript_id: highest("transcripts", ".json") + 1,
         })
     }
 
-    pub fn register(&mut self, phone_number: String, call_type: i64) -> String {
+    /// Writes the calls to the data dir (atomically).
+    fn save(&self) -> std::io::Result<()> {
+        let mut calls: Vec<&Call> = self.calls.values().collect();
+        calls.sort_by_key(|c| (c.started, c.call_id.clone()));
+        let list: Vec<Value> = calls.iter().map(|c| c.to_json()).collect();
+        let temp = self.data_dir.join(format!(".{CALLS_FILE}.tmp"));
+        std::fs::write(&temp, serde_json::to_vec_pretty(&list)?)?;
+        std::fs::rename(&temp, self.data_dir.join(CALLS_FILE))
+    }
+
+    /// The path of a stored record.
+    pub fn record_path(&self, file_id: u64) -> Option<&Path> {
+        self.records.get(&file_id).map(PathBuf::as_path)
+    }
+
+    /// A call in any state.
+    pub fn call(&self, call_id: &str) -> Option<&Call> {
+        self.calls.get(call_id)
+    }
+
+    /// Every call, newest first.
+    pub fn all_calls(&self) -> Vec<&Call> {
+        let mut calls: Vec<&Call> = self.calls.values().collect();
+        calls.sort_by_key(|c| std::cmp::Reverse((c.started, c.row_id)));
+        calls
+    }
+
+    /// A new call, or the call in progress an identical registration within 30 minutes
+    /// made (`true`).
+    pub fn register(&mut self, registration: Registration) -> (String, bool) {
         let now = SystemTime::now();
+        let repeated = self.calls.values().find(|c| {
+            !c.is_finished()
+                && c.registration.as_ref() == Some(&registration)
+                && now.duration_since(c.started).unwrap_or_default() < DEDUPE_WINDOW
+        });
+        if let Some(call) = repeated {
+            return (call.call_id.clone(), true);
+        }
+        let phone_number = registration.phone_number.clone();
+        let call_type = registration.call_type;
         let unix = now
             .duration_since(SystemTime::UNIX_EPOCH)
             .unwrap_or_default()
@@ -114,18 +239,26 @@ impl PortalState {
             duration: None,
             record_file_id: None,
             transcript_id: None,
+            registration: Some(registration),
         };
         self.calls.insert(call_id.clone(), call);
-        call_id
+        if let Err(error) = self.save() {
+            eprintln!("sandbox: cannot save the calls: {error}");
+        }
+        (call_id, false)
     }
 
     /// Finishes a call in progress; `None` when there is no such call in progress.
-    pub fn finish(&mut self, call_id: &str, duration: i64) -> Option<Call> {
-        let call = self.calls.get_mut(call_id).filter(|c| !c.is_finished())?;
+    pub fn finish(&mut self, call_id: &str, duration: i64) -> std::io::Result<Option<Call>> {
+        let Some(call) = self.calls.get_mut(call_id).filter(|c| !c.is_finished()) else {
+            return Ok(None);
+        };
         call.duration = Some(duration);
         call.row_id = self.next_row_id;
         self.next_row_id += 1;
-        Some(call.clone())
+        let call = call.clone();
+        self.save()?;
+        Ok(Some(call))
     }
 
     pub fn finished_call(&self, call_id: &str) -> Option<&Call> {
@@ -163,6 +296,7 @@ impl PortalState {
                 }
             }
         }
+        self.save()?;
         Ok(Some(file_id))
     }
 
@@ -206,6 +340,7 @@ impl PortalState {
         if let Some(call) = self.calls.get_mut(call_id) {
             call.transcript_id = Some(id);
         }
+        self.save()?;
         Ok(Some(id))
     }
 }

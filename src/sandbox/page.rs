@@ -1,0 +1,219 @@
+//! `GET /` and `/calls/ID`: a small read-only web page of the calls, like a Bitrix24
+//! call card: the call's data, an audio player for its record, the transcript as a
+//! dialogue of User and Client. `/calls/ID/record` serves the stored bytes.
+
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::header::{HeaderValue, CONTENT_TYPE};
+use hyper::{Response, StatusCode};
+use serde_json::Value;
+
+use super::answer::{portal_date, Answer};
+use super::app::App;
+use super::state::Call;
+
+/// Records larger than this are not served whole from memory.
+const MAX_SERVED: u64 = 256 << 20;
+
+/// The page for `path`, or `None` when the path is not the page's.
+pub fn serve(app: &App, path: &str) -> Option<Answer> {
+    if path == "/" {
+        return Some(html(StatusCode::OK, &list(app)));
+    }
+    let rest = path.strip_prefix("/calls/")?;
+    let (call_id, record) = match rest.strip_suffix("/record") {
+        Some(id) => (id, true),
+        None => (rest.trim_end_matches('/'), false),
+    };
+    let call_id = super::form::percent_decode(call_id.as_bytes());
+    let state = app.state();
+    let Some(call) = state.call(&call_id).cloned() else {
+        return Some(html(
+            StatusCode::NOT_FOUND,
+            &page("Call not found", "<p>No such call.</p>"),
+        ));
+    };
+    if record {
+        let path = call
+            .record_file_id
+            .and_then(|id| state.record_path(id))
+            .map(std::path::Path::to_path_buf);
+        drop(state);
+        return Some(record_answer(path));
+    }
+    let data_dir = state.data_dir.clone();
+    drop(state);
+    Some(html(StatusCode::OK, &card(&call, &data_dir)))
+}
+
+fn record_answer(path: Option<std::path::PathBuf>) -> Answer {
+    let Some(path) = path else {
+        return html(
+            StatusCode::NOT_FOUND,
+            &page("No record", "<p>This call has no record.</p>"),
+        );
+    };
+    let too_large = std::fs::metadata(&path)
+        .map(|m| m.len() > MAX_SERVED)
+        .unwrap_or(false);
+    if too_large {
+        return html(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            &page(
+                "Record too large",
+                &format!(
+                    "<p>The record is in {}</p>",
+                    escape(&path.display().to_string())
+                ),
+            ),
+        );
+    }
+    match std::fs::read(&path) {
+        Ok(bytes) => {
+            let mime = if path.extension().is_some_and(|e| e == "wav") {
+                "audio/wav"
+            } else {
+                "audio/mpeg"
+            };
+            let mut answer = Response::new(Full::new(Bytes::from(bytes)));
+            answer
+                .headers_mut()
+                .insert(CONTENT_TYPE, HeaderValue::from_static(mime));
+            answer
+        }
+        Err(_) => html(
+            StatusCode::NOT_FOUND,
+            &page("No record", "<p>The record file is gone.</p>"),
+        ),
+    }
+}
+
+fn list(app: &App) -> String {
+    let state = app.state();
+    let mut rows = String::new();
+    for call in state.all_calls() {
+        let id = escape(&call.call_id);
+        rows.push_str(&format!(
+            "<tr><td><a href=\"/calls/{}\">{id}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+            url_path(&call.call_id),
+            escape(&call.phone_number),
+            portal_date(call.started),
+            call.duration.map_or("in progress".to_string(), |d| format!("{d} s")),
+            if call.record_file_id.is_some() { "yes" } else { "" },
+            if call.transcript_id.is_some() { "yes" } else { "" },
+        ));
+    }
+    if rows.is_empty() {
+        rows = "<tr><td colspan=\"6\">No calls yet.</td></tr>".into();
+    }
+    page(
+        "Calls",
+        &format!(
+            "<table><thead><tr><th>Call</th><th>Phone</th><th>Started</th><th>Duration</th>\
+             <th>Record</th><th>Transcript</th></tr></thead><tbody>\n{rows}</tbody></table>"
+        ),
+    )
+}
+
+fn card(call: &Call, data_dir: &std::path::Path) -> String {
+    let mut body = format!(
+        "<p><a href=\"/\">All calls</a></p><dl>\
+         <dt>Call</dt><dd id=\"call-id\">{}</dd><dt>Phone</dt><dd>{}</dd>\
+         <dt>Type</dt><dd>{}</dd><dt>Started</dt><dd>{}</dd><dt>Duration</dt><dd>{}</dd></dl>",
+        escape(&call.call_id),
+        escape(&call.phone_number),
+        call.call_type,
+        portal_date(call.started),
+        call.duration
+            .map_or("in progress".to_string(), |d| format!("{d} s")),
+    );
+    if call.record_file_id.is_some() {
+        body.push_str(&format!(
+            "<h2>Record</h2><audio id=\"record\" controls preload=\"metadata\" src=\"/calls/{}/record\"></audio>",
+            url_path(&call.call_id)
+        ));
+    }
+    if let Some(id) = call.transcript_id {
+        let messages = std::fs::read(data_dir.join("transcripts").join(format!("{id}.json")))
+            .ok()
+            .and_then(|text| serde_json::from_slice::<Value>(&text).ok())
+            .map(|doc| doc["MESSAGES"].clone())
+            .unwrap_or(Value::Null);
+        let list: Vec<&Value> = match &messages {
+            Value::Array(list) => list.iter().collect(),
+            Value::Object(map) => map.values().collect(),
+            _ => Vec::new(),
+        };
+        body.push_str("<h2>Transcript</h2><ol id=\"transcript\">");
+        for message in list {
+            let text = |key: &str| match &message[key] {
+                Value::String(s) => s.clone(),
+                Value::Null => String::new(),
+                other => other.to_string(),
+            };
+            let side = text("SIDE");
+            body.push_str(&format!(
+                "<li class=\"message {}\"><span class=\"side\">{}</span> <span class=\"time\">{}–{} s</span><p>{}</p></li>",
+                if side == "User" { "user" } else { "client" },
+                escape(&side),
+                escape(&text("START_TIME")),
+                escape(&text("STOP_TIME")),
+                escape(&text("MESSAGE")),
+            ));
+        }
+        body.push_str("</ol>");
+    }
+    page(&call.call_id, &body)
+}
+
+fn page(title: &str, body: &str) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{} — b24tel sandbox</title>\
+         <style>body{{font-family:sans-serif;margin:2em;max-width:60em}}td,th{{padding:.2em .6em;text-align:left}}\
+         dt{{font-weight:bold}}.message{{list-style:none;margin:.5em 0;padding:.5em;border-radius:.5em;max-width:70%}}\
+         .user{{background:#e3f0ff}}.client{{background:#eee;margin-left:30%}}.side{{font-weight:bold}}.time{{color:#666}}</style>\
+         </head><body><h1>{}</h1>\n{body}\n</body></html>\n",
+        escape(title),
+        escape(title)
+    )
+}
+
+fn html(status: StatusCode, text: &str) -> Answer {
+    let mut answer = Response::new(Full::new(Bytes::from(text.to_string())));
+    *answer.status_mut() = status;
+    answer.headers_mut().insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    answer
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn url_path(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_is_escaped() {
+        assert_eq!(
+            escape("<a href=\"x\">&</a>"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&lt;/a&gt;"
+        );
+        assert_eq!(url_path("externalCall.a b"), "externalCall.a%20b");
+    }
+}
