@@ -42,6 +42,7 @@ pub fn register(app: &App, params: &Map<String, Value>) -> MethodResult {
         },
     };
     let call_id = app.state().register(phone, call_type);
+    super::statistic::remember_registration(app, &call_id, params);
     Ok(json!({
         "CALL_ID": call_id,
         "CRM_CREATED_LEAD": null,
@@ -57,6 +58,7 @@ pub fn finish(app: &App, params: &Map<String, Value>) -> MethodResult {
     let Some(call) = app.state().finish(&call_id, duration) else {
         return Err(ApiError::core("Call is not found"));
     };
+    super::statistic::remember_finish(app, &call_id, params);
     Ok(json!({
         "ID": call.row_id.to_string(),
         "CALL_ID": call.call_id,
@@ -140,28 +142,6 @@ pub fn storage_error(error: std::io::Error) -> ApiError {
         code: "INTERNAL_SERVER_ERROR",
         description: format!("Internal server error: the sandbox could not store a file: {error}"),
     }
-}
-
-pub fn statistic_get(app: &App, params: &Map<String, Value>) -> MethodResult {
-    if app.faults.no_statistics {
-        return Err(ApiError::access_denied());
-    }
-    let wanted = params
-        .get("FILTER")
-        .and_then(Value::as_object)
-        .and_then(|filter| text_param(filter, "CALL_ID"))
-        .or_else(|| text_param(params, "FILTER[CALL_ID]"));
-    let state = app.state();
-    let rows: Vec<Value> = state
-        .finished_calls()
-        .into_iter()
-        .filter(|call| wanted.as_deref().is_none_or(|id| call.call_id == id))
-        .map(|call| call.statistic_row())
-        .collect();
-    Ok(Success {
-        total: Some(rows.len()),
-        result: Value::Array(rows),
-    })
 }
 
 #[cfg(test)]

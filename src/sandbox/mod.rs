@@ -8,6 +8,7 @@ mod methods;
 mod record;
 mod server;
 mod state;
+mod statistic;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

@@ -20,7 +20,7 @@ use tokio::sync::{mpsc, watch};
 
 use super::faults::{method_of, Faults, Refusal};
 use super::state::PortalState;
-use super::{methods, record};
+use super::{methods, record, statistic};
 
 /// Bodies of every method but attachRecord are read whole, up to this size.
 const MAX_BODY: usize = 16 << 20;
@@ -148,6 +148,8 @@ impl ApiError {
 pub struct Success {
     pub result: Value,
     pub total: Option<usize>,
+    /// The `start` of the next page, for list methods with more rows.
+    pub next: Option<usize>,
 }
 
 impl From<Value> for Success {
@@ -155,6 +157,7 @@ impl From<Value> for Success {
         Success {
             result,
             total: None,
+            next: None,
         }
     }
 }
@@ -165,6 +168,9 @@ pub type MethodResult = Result<Success, ApiError>;
 pub fn success_answer(success: Success, started: SystemTime) -> Answer {
     let mut body = Map::new();
     body.insert("result".into(), success.result);
+    if let Some(next) = success.next {
+        body.insert("next".into(), next.into());
+    }
     if let Some(total) = success.total {
         body.insert("total".into(), total.into());
     }
@@ -421,6 +427,7 @@ const METHODS: &[&str] = &[
     "telephony.externalcall.attachrecord",
     "telephony.call.attachtranscription",
     "voximplant.statistic.get",
+    "server.time",
 ];
 
 const ATTACH_RECORD: &str = "telephony.externalcall.attachrecord";
@@ -544,7 +551,8 @@ async fn route(app: &Arc<App>, request: Request<Incoming>, received: &Arc<Atomic
         "telephony.externalcall.register" => methods::register(app, &params),
         "telephony.externalcall.finish" => methods::finish(app, &params),
         "telephony.call.attachtranscription" => methods::attach_transcription(app, &params),
-        "voximplant.statistic.get" => methods::statistic_get(app, &params),
+        "voximplant.statistic.get" => statistic::statistic_get(app, &params),
+        "server.time" => Ok(statistic::server_time()),
         _ => Err(ApiError::method_not_found()),
     };
     match result {

@@ -23,6 +23,10 @@ pub struct Call {
     pub duration: Option<i64>,
     pub record_file_id: Option<u64>,
     pub transcript_id: Option<u64>,
+    /// Kept as sent to register: EXTERNAL_CALL_ID, the user, and finish's STATUS_CODE.
+    pub external_call_id: Option<String>,
+    pub user_id: String,
+    pub status_code: String,
 }
 
 impl Call {
@@ -35,12 +39,13 @@ impl Call {
         json!({
             "ID": self.row_id.to_string(),
             "CALL_ID": self.call_id,
-            "PORTAL_USER_ID": "1",
+            "EXTERNAL_CALL_ID": self.external_call_id,
+            "PORTAL_USER_ID": self.user_id,
             "PHONE_NUMBER": self.phone_number,
             "CALL_TYPE": self.call_type.to_string(),
             "CALL_DURATION": self.duration.unwrap_or_default().to_string(),
             "CALL_START_DATE": super::server::portal_date(self.started),
-            "CALL_FAILED_CODE": "200",
+            "CALL_FAILED_CODE": self.status_code,
             "RECORD_FILE_ID": self.record_file_id,
             "TRANSCRIPT_ID": self.transcript_id,
         })
@@ -114,6 +119,9 @@ impl PortalState {
             duration: None,
             record_file_id: None,
             transcript_id: None,
+            external_call_id: None,
+            user_id: "1".into(),
+            status_code: "200".into(),
         };
         self.calls.insert(call_id.clone(), call);
         call_id
@@ -126,6 +134,10 @@ impl PortalState {
         call.row_id = self.next_row_id;
         self.next_row_id += 1;
         Some(call.clone())
+    }
+
+    pub fn call_mut(&mut self, call_id: &str) -> Option<&mut Call> {
+        self.calls.get_mut(call_id)
     }
 
     pub fn finished_call(&self, call_id: &str) -> Option<&Call> {
