@@ -472,7 +472,7 @@ fn list_since_a_duration_and_missing() {
         ids(&["--since", "24h"]),
         [with_record.clone(), with_transcript.clone(), bare.clone()]
     );
-    assert_eq!(ids(&["--until", "2021-01-01"]), [old.clone()]);
+    assert_eq!(ids(&["--until", "2021-01-01"]), vec![old.clone()]);
     assert_eq!(
         ids(&["--since", "24h", "--missing", "record"]),
         [with_transcript.clone(), bare.clone()]
@@ -535,7 +535,7 @@ fn statistic_get_filters_sorts_and_pages_like_a_portal() {
     );
     assert_eq!(
         ids(json!({"FILTER": {">CALL_START_DATE": "2026-03-10T10:00:00Z"}})),
-        [c.clone()]
+        vec![c.clone()]
     );
     assert_eq!(
         ids(json!({"FILTER": {"<=CALL_START_DATE": "2026-03-10T10:00:00+00:00"}})),
@@ -561,7 +561,10 @@ fn statistic_get_filters_sorts_and_pages_like_a_portal() {
         ids(json!({"SORT": "CALL_START_DATE", "ORDER": "DESC"})),
         [c.clone(), a.clone(), b.clone()]
     );
-    assert_eq!(ids(json!({"FILTER[EXTERNAL_CALL_ID]": "b"})), [b.clone()]);
+    assert_eq!(
+        ids(json!({"FILTER[EXTERNAL_CALL_ID]": "b"})),
+        vec![b.clone()]
+    );
     let (_, body) = sandbox.call("voximplant.statistic.get", json!({"START": 2}));
     assert_eq!(body["result"].as_array().unwrap().len(), 1);
     assert_eq!(body["total"], 3);

@@ -181,14 +181,16 @@ pub fn webhook_shape(url: &str) -> Result<Option<String>, Failure> {
         && !segments[2].is_empty()
         && !segments[2].ends_with(".json");
     if !exact {
-        let shown: Vec<String> = segments
+        // Only `rest` and short numbers are shown: any other segment may be the code.
+        let shown: Vec<&str> = segments
             .iter()
-            .enumerate()
-            .map(|(i, s)| {
-                if i == 2 {
-                    "***".to_string()
+            .map(|s| {
+                let number =
+                    !s.is_empty() && s.len() <= 10 && s.bytes().all(|b| b.is_ascii_digit());
+                if *s == "rest" || number {
+                    s
                 } else {
-                    s.to_string()
+                    "***"
                 }
             })
             .collect();
