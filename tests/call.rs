@@ -569,3 +569,76 @@ fn statistic_get_filters_sorts_and_pages_like_a_portal() {
     assert_eq!(body["result"].as_array().unwrap().len(), 1);
     assert_eq!(body["total"], 3);
 }
+
+/// A loopback portal that answers every request with `body` and hands each request
+/// body to the test.
+fn fixed_portal(body: &'static str) -> (String, std::sync::mpsc::Receiver<Value>) {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut length = 0;
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    length = v.trim().parse().unwrap_or(0);
+                }
+            }
+            let mut request = vec![0; length];
+            let _ = reader.read_exact(&mut request);
+            let _ = tx.send(serde_json::from_slice(&request).unwrap_or(Value::Null));
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    (format!("http://{addr}/rest/1/fixedcode1/"), rx)
+}
+
+#[test]
+fn a_lead_creation_error_is_a_warning_and_crm_ids_are_integers() {
+    let (webhook, requests) = fixed_portal(
+        r#"{"result":{"CALL_ID":"externalCall.x.1","CRM_CREATED_LEAD":null,"CRM_ENTITY_TYPE":"CONTACT","CRM_ENTITY_ID":"12","LEAD_CREATION_ERROR":"Lead creation is disabled"}}"#,
+    );
+    let home = tempfile::TempDir::new().unwrap();
+    let output = common::b24tel(home.path())
+        .env("B24TEL_WEBHOOK", &webhook)
+        .args([
+            "-o",
+            "json",
+            "call",
+            "register",
+            "--phone",
+            "+15550100",
+            "--user-id",
+            "3",
+            "--crm-create",
+        ])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(
+        stdout_json(&output),
+        json!({"call_id": "externalCall.x.1", "external_call_id": null,
+               "crm_entity_type": "CONTACT", "crm_entity_id": 12})
+    );
+    let err = stderr(&output);
+    assert!(
+        err.contains("warning:") && err.contains("Lead creation is disabled"),
+        "{err}"
+    );
+    let sent = requests.recv().unwrap();
+    assert_eq!(
+        (&sent["USER_ID"], &sent["CRM_CREATE"]),
+        (&json!(3), &json!(1))
+    );
+}
