@@ -342,6 +342,27 @@ fn a_call_id_that_does_not_exist() {
         "{err}"
     );
     assert!(err.contains("--wait-for-call SECS"), "{err}");
+    // upload-url has no --wait-for-call: its hint does not name it.
+    let output = sandbox
+        .cmd()
+        .args([
+            "record",
+            "upload-url",
+            "--call-id",
+            "externalCall.nope",
+            "--filename",
+            "a.wav",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(5));
+    let err = stderr(&output);
+    let hint = err.lines().find(|l| l.starts_with("hint:")).unwrap();
+    assert!(
+        hint.contains("b24tel call show --call-id externalCall.nope"),
+        "{err}"
+    );
+    assert!(!hint.contains("--wait-for-call"), "{err}");
     let output = sandbox
         .cmd()
         .args([

@@ -374,20 +374,21 @@ fn finish_not_found(mut failure: Failure, call_id: &CallId) -> Failure {
 }
 
 /// The `record attach` / `transcript attach` answer "not found / not finished" comes for
-/// a wrong CALL_ID too; say so, and suggest --wait-for-call only when it was not given.
-pub fn explain_not_ready(mut failure: Failure, call_id: &CallId, waited: bool) -> Failure {
+/// a wrong CALL_ID too; say so. `waited`: whether --wait-for-call was given, `None` for a
+/// command without that flag; it is suggested only when it exists and was not given.
+pub fn explain_not_ready(mut failure: Failure, call_id: &CallId, waited: Option<bool>) -> Failure {
     if !is_call_not_ready(&failure) {
         return failure;
     }
     let mut hint = format!(
         "the portal says this for a call that is not finished yet and for a CALL_ID that does not exist; check it with `b24tel call show --call-id {call_id}`"
     );
-    if waited {
-        hint.push_str("; it did not become ready within --wait-for-call");
-    } else {
-        hint.push_str(
+    match waited {
+        Some(true) => hint.push_str("; it did not become ready within --wait-for-call"),
+        Some(false) => hint.push_str(
             "; finish it first (`b24tel call finish`), or wait for it with --wait-for-call SECS",
-        );
+        ),
+        None => hint.push_str("; finish it first (`b24tel call finish`)"),
     }
     failure.hint = Some(hint);
     failure

@@ -115,7 +115,7 @@ pub fn attach_recording(
             .until_call_ready(wait_for_call, || {
                 portal.call(ATTACH_RECORD, &params, Repeat::Safe)
             })
-            .map_err(|f| super::call::explain_not_ready(f, call_id, true))?;
+            .map_err(|f| super::call::explain_not_ready(f, call_id, Some(true)))?;
     }
     let wait_left = wait_for_call.saturating_sub(started.elapsed());
     let result = portal
@@ -129,7 +129,7 @@ pub fn attach_recording(
             ),
             Recording::Url { .. } => portal.call(ATTACH_RECORD, &params, Repeat::Safe),
         })
-        .map_err(|f| super::call::explain_not_ready(f, call_id, !wait_for_call.is_zero()))?;
+        .map_err(|f| super::call::explain_not_ready(f, call_id, Some(!wait_for_call.is_zero())))?;
     let file_id = id_in(&result, "FILE_ID", ATTACH_RECORD)?;
     let mut out = fields([
         ("call_id", json!(call_id.as_str())),
@@ -281,7 +281,9 @@ fn upload_url(args: UploadUrlArgs, global: &GlobalArgs, ui: &Ui) -> anyhow::Resu
         ui.result_of(&out);
         return Ok(());
     }
-    let result = portal.call(ATTACH_RECORD, &params, Repeat::Safe)?;
+    let result = portal
+        .call(ATTACH_RECORD, &params, Repeat::Safe)
+        .map_err(|f| super::call::explain_not_ready(f, &call_id, None))?;
     let upload_url = result
         .get("uploadUrl")
         .and_then(Value::as_str)

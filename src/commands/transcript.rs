@@ -115,7 +115,7 @@ pub fn attach_transcription(
         .until_call_ready(wait_for_call, || {
             portal.call(ATTACH_TRANSCRIPTION, &params, Repeat::OnlyIfNotProcessed)
         })
-        .map_err(|f| super::call::explain_not_ready(f, call_id, !wait_for_call.is_zero()))?;
+        .map_err(|f| super::call::explain_not_ready(f, call_id, Some(!wait_for_call.is_zero())))?;
     let transcript_id = id_in(&result, "TRANSCRIPT_ID", ATTACH_TRANSCRIPTION)?;
     Ok(fields([
         ("call_id", json!(call_id.as_str())),
