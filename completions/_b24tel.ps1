@@ -41,6 +41,8 @@ Register-ArgumentCompleter -Native -CommandName 'b24tel' -ScriptBlock {
             [CompletionResult]::new('record', 'record', [CompletionResultType]::ParameterValue, 'Attach call recordings')
             [CompletionResult]::new('transcript', 'transcript', [CompletionResultType]::ParameterValue, 'Attach conversation transcripts')
             [CompletionResult]::new('batch', 'batch', [CompletionResultType]::ParameterValue, 'Attach every recording and transcript listed in a manifest (for cron; re-runnable)')
+            [CompletionResult]::new('call', 'call', [CompletionResultType]::ParameterValue, 'Register, finish and look up calls (telephony.externalCall.*, voximplant.statistic.get)')
+            [CompletionResult]::new('smoke', 'smoke', [CompletionResultType]::ParameterValue, 'Check a portal''s whole telephony path: register, finish, attach, read back')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Manage the config file and its profiles')
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check the config, the connection, authentication and the telephony scope')
             [CompletionResult]::new('sandbox', 'sandbox', [CompletionResultType]::ParameterValue, 'Run a local stand-in portal for trying b24tel and testing scripts')
@@ -228,6 +230,180 @@ Register-ArgumentCompleter -Native -CommandName 'b24tel' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'b24tel;call' {
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Profile in the config file')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile in the config file')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: <config dir>/b24tel/config.toml]')
+            [CompletionResult]::new('--webhook', '--webhook', [CompletionResultType]::ParameterName, 'Inbound webhook URL https://PORTAL/rest/USER_ID/CODE/; overrides the profile')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format [default: table on a terminal, json otherwise]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format [default: table on a terminal, json otherwise]')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up on a request that makes no progress for this long [default: 60]')
+            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Retries for retryable failures [default: 3]')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress bar, no warnings')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress bar, no warnings')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'One line per HTTP exchange on stderr')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'One line per HTTP exchange on stderr')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Validate everything and print the request that would be sent; send nothing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('register', 'register', [CompletionResultType]::ParameterValue, 'Register a call (telephony.externalCall.register) and print its CALL_ID')
+            [CompletionResult]::new('finish', 'finish', [CompletionResultType]::ParameterValue, 'Finish a registered call (telephony.externalCall.finish)')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one finished call from the portal''s call statistics')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List finished calls, e.g. today''s calls that still lack a recording')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'b24tel;call;register' {
+            [CompletionResult]::new('--phone', '--phone', [CompletionResultType]::ParameterName, 'The other party''s phone number (PHONE_NUMBER)')
+            [CompletionResult]::new('--user-id', '--user-id', [CompletionResultType]::ParameterName, 'Bitrix24 user id of the call''s employee (USER_ID)')
+            [CompletionResult]::new('--user-phone-inner', '--user-phone-inner', [CompletionResultType]::ParameterName, 'The employee''s internal phone number (USER_PHONE_INNER)')
+            [CompletionResult]::new('--type', '--type', [CompletionResultType]::ParameterName, 'Call direction (TYPE 1-5)')
+            [CompletionResult]::new('--start', '--start', [CompletionResultType]::ParameterName, 'When the call started, ISO 8601 [default: now, with the local offset]')
+            [CompletionResult]::new('--external-id', '--external-id', [CompletionResultType]::ParameterName, 'Your PBX''s id for the call (EXTERNAL_CALL_ID), to find it again later')
+            [CompletionResult]::new('--line', '--line', [CompletionResultType]::ParameterName, 'The line (LINE_NUMBER) the call came on')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Profile in the config file')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile in the config file')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: <config dir>/b24tel/config.toml]')
+            [CompletionResult]::new('--webhook', '--webhook', [CompletionResultType]::ParameterName, 'Inbound webhook URL https://PORTAL/rest/USER_ID/CODE/; overrides the profile')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format [default: table on a terminal, json otherwise]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format [default: table on a terminal, json otherwise]')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up on a request that makes no progress for this long [default: 60]')
+            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Retries for retryable failures [default: 3]')
+            [CompletionResult]::new('--crm-create', '--crm-create', [CompletionResultType]::ParameterName, 'Let the portal create a CRM lead/contact for an unknown number (CRM_CREATE=1)')
+            [CompletionResult]::new('--show', '--show', [CompletionResultType]::ParameterName, 'Show the call card to the user (SHOW=1)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress bar, no warnings')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress bar, no warnings')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'One line per HTTP exchange on stderr')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'One line per HTTP exchange on stderr')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Validate everything and print the request that would be sent; send nothing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'b24tel;call;finish' {
+            [CompletionResult]::new('--call-id', '--call-id', [CompletionResultType]::ParameterName, 'CALL_ID from `b24tel call register`')
+            [CompletionResult]::new('--user-id', '--user-id', [CompletionResultType]::ParameterName, 'Bitrix24 user id of the call''s employee (USER_ID)')
+            [CompletionResult]::new('--user-phone-inner', '--user-phone-inner', [CompletionResultType]::ParameterName, 'The employee''s internal phone number (USER_PHONE_INNER)')
+            [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'Talk time in seconds (DURATION)')
+            [CompletionResult]::new('--status-code', '--status-code', [CompletionResultType]::ParameterName, 'SIP status code (STATUS_CODE) [default: 200 when --duration > 0, else 304]')
+            [CompletionResult]::new('--failed-reason', '--failed-reason', [CompletionResultType]::ParameterName, 'Why the call failed (FAILED_REASON)')
+            [CompletionResult]::new('--cost', '--cost', [CompletionResultType]::ParameterName, 'Cost of the call (COST)')
+            [CompletionResult]::new('--currency', '--currency', [CompletionResultType]::ParameterName, 'Currency of the cost (three upper-case letters, COST_CURRENCY)')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Profile in the config file')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile in the config file')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: <config dir>/b24tel/config.toml]')
+            [CompletionResult]::new('--webhook', '--webhook', [CompletionResultType]::ParameterName, 'Inbound webhook URL https://PORTAL/rest/USER_ID/CODE/; overrides the profile')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format [default: table on a terminal, json otherwise]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format [default: table on a terminal, json otherwise]')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up on a request that makes no progress for this long [default: 60]')
+            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Retries for retryable failures [default: 3]')
+            [CompletionResult]::new('--add-to-chat', '--add-to-chat', [CompletionResultType]::ParameterName, 'Post the call to the user''s chat (ADD_TO_CHAT=1; sent as 0 otherwise)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress bar, no warnings')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress bar, no warnings')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'One line per HTTP exchange on stderr')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'One line per HTTP exchange on stderr')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Validate everything and print the request that would be sent; send nothing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'b24tel;call;show' {
+            [CompletionResult]::new('--call-id', '--call-id', [CompletionResultType]::ParameterName, 'CALL_ID of the call')
+            [CompletionResult]::new('--external-id', '--external-id', [CompletionResultType]::ParameterName, 'EXTERNAL_CALL_ID given at register')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Profile in the config file')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile in the config file')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: <config dir>/b24tel/config.toml]')
+            [CompletionResult]::new('--webhook', '--webhook', [CompletionResultType]::ParameterName, 'Inbound webhook URL https://PORTAL/rest/USER_ID/CODE/; overrides the profile')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format [default: table on a terminal, json otherwise]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format [default: table on a terminal, json otherwise]')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up on a request that makes no progress for this long [default: 60]')
+            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Retries for retryable failures [default: 3]')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress bar, no warnings')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress bar, no warnings')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'One line per HTTP exchange on stderr')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'One line per HTTP exchange on stderr')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Validate everything and print the request that would be sent; send nothing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'b24tel;call;list' {
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Calls that started at or after WHEN: a duration back from now (24h, 30m) or ISO 8601')
+            [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'Calls that started at or before WHEN (as --since)')
+            [CompletionResult]::new('--missing', '--missing', [CompletionResultType]::ParameterName, 'Only calls without a recording or without a transcript')
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'At most N calls')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Profile in the config file')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile in the config file')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: <config dir>/b24tel/config.toml]')
+            [CompletionResult]::new('--webhook', '--webhook', [CompletionResultType]::ParameterName, 'Inbound webhook URL https://PORTAL/rest/USER_ID/CODE/; overrides the profile')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format [default: table on a terminal, json otherwise]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format [default: table on a terminal, json otherwise]')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up on a request that makes no progress for this long [default: 60]')
+            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Retries for retryable failures [default: 3]')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress bar, no warnings')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress bar, no warnings')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'One line per HTTP exchange on stderr')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'One line per HTTP exchange on stderr')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Validate everything and print the request that would be sent; send nothing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'b24tel;call;help' {
+            [CompletionResult]::new('register', 'register', [CompletionResultType]::ParameterValue, 'Register a call (telephony.externalCall.register) and print its CALL_ID')
+            [CompletionResult]::new('finish', 'finish', [CompletionResultType]::ParameterValue, 'Finish a registered call (telephony.externalCall.finish)')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one finished call from the portal''s call statistics')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List finished calls, e.g. today''s calls that still lack a recording')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'b24tel;call;help;register' {
+            break
+        }
+        'b24tel;call;help;finish' {
+            break
+        }
+        'b24tel;call;help;show' {
+            break
+        }
+        'b24tel;call;help;list' {
+            break
+        }
+        'b24tel;call;help;help' {
+            break
+        }
+        'b24tel;smoke' {
+            [CompletionResult]::new('--user-id', '--user-id', [CompletionResultType]::ParameterName, 'Bitrix24 user the test call belongs to [default: the webhook''s own user]')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Profile in the config file')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile in the config file')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: <config dir>/b24tel/config.toml]')
+            [CompletionResult]::new('--webhook', '--webhook', [CompletionResultType]::ParameterName, 'Inbound webhook URL https://PORTAL/rest/USER_ID/CODE/; overrides the profile')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format [default: table on a terminal, json otherwise]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format [default: table on a terminal, json otherwise]')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up on a request that makes no progress for this long [default: 60]')
+            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Retries for retryable failures [default: 3]')
+            [CompletionResult]::new('--keep-going', '--keep-going', [CompletionResultType]::ParameterName, 'Run every step even after one fails')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress bar, no warnings')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress bar, no warnings')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'One line per HTTP exchange on stderr')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'One line per HTTP exchange on stderr')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Validate everything and print the request that would be sent; send nothing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'b24tel;config' {
             [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Profile in the config file')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile in the config file')
@@ -367,6 +543,7 @@ Register-ArgumentCompleter -Native -CommandName 'b24tel' -ScriptBlock {
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format [default: table on a terminal, json otherwise]')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up on a request that makes no progress for this long [default: 60]')
             [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Retries for retryable failures [default: 3]')
+            [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Refuse what a real portal silently accepts and gets wrong (Base64 it decodes into a corrupt file, transcript times it truncates) instead of only logging it')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress bar, no warnings')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress bar, no warnings')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'One line per HTTP exchange on stderr')
@@ -443,6 +620,8 @@ Register-ArgumentCompleter -Native -CommandName 'b24tel' -ScriptBlock {
             [CompletionResult]::new('record', 'record', [CompletionResultType]::ParameterValue, 'Attach call recordings')
             [CompletionResult]::new('transcript', 'transcript', [CompletionResultType]::ParameterValue, 'Attach conversation transcripts')
             [CompletionResult]::new('batch', 'batch', [CompletionResultType]::ParameterValue, 'Attach every recording and transcript listed in a manifest (for cron; re-runnable)')
+            [CompletionResult]::new('call', 'call', [CompletionResultType]::ParameterValue, 'Register, finish and look up calls (telephony.externalCall.*, voximplant.statistic.get)')
+            [CompletionResult]::new('smoke', 'smoke', [CompletionResultType]::ParameterValue, 'Check a portal''s whole telephony path: register, finish, attach, read back')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Manage the config file and its profiles')
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check the config, the connection, authentication and the telephony scope')
             [CompletionResult]::new('sandbox', 'sandbox', [CompletionResultType]::ParameterValue, 'Run a local stand-in portal for trying b24tel and testing scripts')
@@ -471,6 +650,28 @@ Register-ArgumentCompleter -Native -CommandName 'b24tel' -ScriptBlock {
             break
         }
         'b24tel;help;batch' {
+            break
+        }
+        'b24tel;help;call' {
+            [CompletionResult]::new('register', 'register', [CompletionResultType]::ParameterValue, 'Register a call (telephony.externalCall.register) and print its CALL_ID')
+            [CompletionResult]::new('finish', 'finish', [CompletionResultType]::ParameterValue, 'Finish a registered call (telephony.externalCall.finish)')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one finished call from the portal''s call statistics')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List finished calls, e.g. today''s calls that still lack a recording')
+            break
+        }
+        'b24tel;help;call;register' {
+            break
+        }
+        'b24tel;help;call;finish' {
+            break
+        }
+        'b24tel;help;call;show' {
+            break
+        }
+        'b24tel;help;call;list' {
+            break
+        }
+        'b24tel;help;smoke' {
             break
         }
         'b24tel;help;config' {

@@ -38,6 +38,8 @@ set edit:completion:arg-completer[b24tel] = {|@words|
             cand record 'Attach call recordings'
             cand transcript 'Attach conversation transcripts'
             cand batch 'Attach every recording and transcript listed in a manifest (for cron; re-runnable)'
+            cand call 'Register, finish and look up calls (telephony.externalCall.*, voximplant.statistic.get)'
+            cand smoke 'Check a portal''s whole telephony path: register, finish, attach, read back'
             cand config 'Manage the config file and its profiles'
             cand doctor 'Check the config, the connection, authentication and the telephony scope'
             cand sandbox 'Run a local stand-in portal for trying b24tel and testing scripts'
@@ -211,6 +213,168 @@ set edit:completion:arg-completer[b24tel] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'b24tel;call'= {
+            cand -p 'Profile in the config file'
+            cand --profile 'Profile in the config file'
+            cand --config 'Config file [default: <config dir>/b24tel/config.toml]'
+            cand --webhook 'Inbound webhook URL https://PORTAL/rest/USER_ID/CODE/; overrides the profile'
+            cand -o 'Output format [default: table on a terminal, json otherwise]'
+            cand --output 'Output format [default: table on a terminal, json otherwise]'
+            cand --timeout 'Give up on a request that makes no progress for this long [default: 60]'
+            cand --retries 'Retries for retryable failures [default: 3]'
+            cand -q 'No progress bar, no warnings'
+            cand --quiet 'No progress bar, no warnings'
+            cand -v 'One line per HTTP exchange on stderr'
+            cand --verbose 'One line per HTTP exchange on stderr'
+            cand --dry-run 'Validate everything and print the request that would be sent; send nothing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand register 'Register a call (telephony.externalCall.register) and print its CALL_ID'
+            cand finish 'Finish a registered call (telephony.externalCall.finish)'
+            cand show 'Show one finished call from the portal''s call statistics'
+            cand list 'List finished calls, e.g. today''s calls that still lack a recording'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'b24tel;call;register'= {
+            cand --phone 'The other party''s phone number (PHONE_NUMBER)'
+            cand --user-id 'Bitrix24 user id of the call''s employee (USER_ID)'
+            cand --user-phone-inner 'The employee''s internal phone number (USER_PHONE_INNER)'
+            cand --type 'Call direction (TYPE 1-5)'
+            cand --start 'When the call started, ISO 8601 [default: now, with the local offset]'
+            cand --external-id 'Your PBX''s id for the call (EXTERNAL_CALL_ID), to find it again later'
+            cand --line 'The line (LINE_NUMBER) the call came on'
+            cand -p 'Profile in the config file'
+            cand --profile 'Profile in the config file'
+            cand --config 'Config file [default: <config dir>/b24tel/config.toml]'
+            cand --webhook 'Inbound webhook URL https://PORTAL/rest/USER_ID/CODE/; overrides the profile'
+            cand -o 'Output format [default: table on a terminal, json otherwise]'
+            cand --output 'Output format [default: table on a terminal, json otherwise]'
+            cand --timeout 'Give up on a request that makes no progress for this long [default: 60]'
+            cand --retries 'Retries for retryable failures [default: 3]'
+            cand --crm-create 'Let the portal create a CRM lead/contact for an unknown number (CRM_CREATE=1)'
+            cand --show 'Show the call card to the user (SHOW=1)'
+            cand -q 'No progress bar, no warnings'
+            cand --quiet 'No progress bar, no warnings'
+            cand -v 'One line per HTTP exchange on stderr'
+            cand --verbose 'One line per HTTP exchange on stderr'
+            cand --dry-run 'Validate everything and print the request that would be sent; send nothing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'b24tel;call;finish'= {
+            cand --call-id 'CALL_ID from `b24tel call register`'
+            cand --user-id 'Bitrix24 user id of the call''s employee (USER_ID)'
+            cand --user-phone-inner 'The employee''s internal phone number (USER_PHONE_INNER)'
+            cand --duration 'Talk time in seconds (DURATION)'
+            cand --status-code 'SIP status code (STATUS_CODE) [default: 200 when --duration > 0, else 304]'
+            cand --failed-reason 'Why the call failed (FAILED_REASON)'
+            cand --cost 'Cost of the call (COST)'
+            cand --currency 'Currency of the cost (three upper-case letters, COST_CURRENCY)'
+            cand -p 'Profile in the config file'
+            cand --profile 'Profile in the config file'
+            cand --config 'Config file [default: <config dir>/b24tel/config.toml]'
+            cand --webhook 'Inbound webhook URL https://PORTAL/rest/USER_ID/CODE/; overrides the profile'
+            cand -o 'Output format [default: table on a terminal, json otherwise]'
+            cand --output 'Output format [default: table on a terminal, json otherwise]'
+            cand --timeout 'Give up on a request that makes no progress for this long [default: 60]'
+            cand --retries 'Retries for retryable failures [default: 3]'
+            cand --add-to-chat 'Post the call to the user''s chat (ADD_TO_CHAT=1; sent as 0 otherwise)'
+            cand -q 'No progress bar, no warnings'
+            cand --quiet 'No progress bar, no warnings'
+            cand -v 'One line per HTTP exchange on stderr'
+            cand --verbose 'One line per HTTP exchange on stderr'
+            cand --dry-run 'Validate everything and print the request that would be sent; send nothing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'b24tel;call;show'= {
+            cand --call-id 'CALL_ID of the call'
+            cand --external-id 'EXTERNAL_CALL_ID given at register'
+            cand -p 'Profile in the config file'
+            cand --profile 'Profile in the config file'
+            cand --config 'Config file [default: <config dir>/b24tel/config.toml]'
+            cand --webhook 'Inbound webhook URL https://PORTAL/rest/USER_ID/CODE/; overrides the profile'
+            cand -o 'Output format [default: table on a terminal, json otherwise]'
+            cand --output 'Output format [default: table on a terminal, json otherwise]'
+            cand --timeout 'Give up on a request that makes no progress for this long [default: 60]'
+            cand --retries 'Retries for retryable failures [default: 3]'
+            cand -q 'No progress bar, no warnings'
+            cand --quiet 'No progress bar, no warnings'
+            cand -v 'One line per HTTP exchange on stderr'
+            cand --verbose 'One line per HTTP exchange on stderr'
+            cand --dry-run 'Validate everything and print the request that would be sent; send nothing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'b24tel;call;list'= {
+            cand --since 'Calls that started at or after WHEN: a duration back from now (24h, 30m) or ISO 8601'
+            cand --until 'Calls that started at or before WHEN (as --since)'
+            cand --missing 'Only calls without a recording or without a transcript'
+            cand --limit 'At most N calls'
+            cand -p 'Profile in the config file'
+            cand --profile 'Profile in the config file'
+            cand --config 'Config file [default: <config dir>/b24tel/config.toml]'
+            cand --webhook 'Inbound webhook URL https://PORTAL/rest/USER_ID/CODE/; overrides the profile'
+            cand -o 'Output format [default: table on a terminal, json otherwise]'
+            cand --output 'Output format [default: table on a terminal, json otherwise]'
+            cand --timeout 'Give up on a request that makes no progress for this long [default: 60]'
+            cand --retries 'Retries for retryable failures [default: 3]'
+            cand -q 'No progress bar, no warnings'
+            cand --quiet 'No progress bar, no warnings'
+            cand -v 'One line per HTTP exchange on stderr'
+            cand --verbose 'One line per HTTP exchange on stderr'
+            cand --dry-run 'Validate everything and print the request that would be sent; send nothing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'b24tel;call;help'= {
+            cand register 'Register a call (telephony.externalCall.register) and print its CALL_ID'
+            cand finish 'Finish a registered call (telephony.externalCall.finish)'
+            cand show 'Show one finished call from the portal''s call statistics'
+            cand list 'List finished calls, e.g. today''s calls that still lack a recording'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'b24tel;call;help;register'= {
+        }
+        &'b24tel;call;help;finish'= {
+        }
+        &'b24tel;call;help;show'= {
+        }
+        &'b24tel;call;help;list'= {
+        }
+        &'b24tel;call;help;help'= {
+        }
+        &'b24tel;smoke'= {
+            cand --user-id 'Bitrix24 user the test call belongs to [default: the webhook''s own user]'
+            cand -p 'Profile in the config file'
+            cand --profile 'Profile in the config file'
+            cand --config 'Config file [default: <config dir>/b24tel/config.toml]'
+            cand --webhook 'Inbound webhook URL https://PORTAL/rest/USER_ID/CODE/; overrides the profile'
+            cand -o 'Output format [default: table on a terminal, json otherwise]'
+            cand --output 'Output format [default: table on a terminal, json otherwise]'
+            cand --timeout 'Give up on a request that makes no progress for this long [default: 60]'
+            cand --retries 'Retries for retryable failures [default: 3]'
+            cand --keep-going 'Run every step even after one fails'
+            cand -q 'No progress bar, no warnings'
+            cand --quiet 'No progress bar, no warnings'
+            cand -v 'One line per HTTP exchange on stderr'
+            cand --verbose 'One line per HTTP exchange on stderr'
+            cand --dry-run 'Validate everything and print the request that would be sent; send nothing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'b24tel;config'= {
             cand -p 'Profile in the config file'
             cand --profile 'Profile in the config file'
@@ -340,6 +504,7 @@ set edit:completion:arg-completer[b24tel] = {|@words|
             cand --output 'Output format [default: table on a terminal, json otherwise]'
             cand --timeout 'Give up on a request that makes no progress for this long [default: 60]'
             cand --retries 'Retries for retryable failures [default: 3]'
+            cand --strict 'Refuse what a real portal silently accepts and gets wrong (Base64 it decodes into a corrupt file, transcript times it truncates) instead of only logging it'
             cand -q 'No progress bar, no warnings'
             cand --quiet 'No progress bar, no warnings'
             cand -v 'One line per HTTP exchange on stderr'
@@ -412,6 +577,8 @@ set edit:completion:arg-completer[b24tel] = {|@words|
             cand record 'Attach call recordings'
             cand transcript 'Attach conversation transcripts'
             cand batch 'Attach every recording and transcript listed in a manifest (for cron; re-runnable)'
+            cand call 'Register, finish and look up calls (telephony.externalCall.*, voximplant.statistic.get)'
+            cand smoke 'Check a portal''s whole telephony path: register, finish, attach, read back'
             cand config 'Manage the config file and its profiles'
             cand doctor 'Check the config, the connection, authentication and the telephony scope'
             cand sandbox 'Run a local stand-in portal for trying b24tel and testing scripts'
@@ -434,6 +601,22 @@ set edit:completion:arg-completer[b24tel] = {|@words|
         &'b24tel;help;transcript;attach'= {
         }
         &'b24tel;help;batch'= {
+        }
+        &'b24tel;help;call'= {
+            cand register 'Register a call (telephony.externalCall.register) and print its CALL_ID'
+            cand finish 'Finish a registered call (telephony.externalCall.finish)'
+            cand show 'Show one finished call from the portal''s call statistics'
+            cand list 'List finished calls, e.g. today''s calls that still lack a recording'
+        }
+        &'b24tel;help;call;register'= {
+        }
+        &'b24tel;help;call;finish'= {
+        }
+        &'b24tel;help;call;show'= {
+        }
+        &'b24tel;help;call;list'= {
+        }
+        &'b24tel;help;smoke'= {
         }
         &'b24tel;help;config'= {
             cand init 'Write a webhook profile (-p NAME, --webhook URL) with mode 0600'

@@ -39,6 +39,8 @@ complete -c b24tel -n "__fish_b24tel_needs_command" -s V -l version -d 'Print ve
 complete -c b24tel -n "__fish_b24tel_needs_command" -f -a "record" -d 'Attach call recordings'
 complete -c b24tel -n "__fish_b24tel_needs_command" -f -a "transcript" -d 'Attach conversation transcripts'
 complete -c b24tel -n "__fish_b24tel_needs_command" -f -a "batch" -d 'Attach every recording and transcript listed in a manifest (for cron; re-runnable)'
+complete -c b24tel -n "__fish_b24tel_needs_command" -f -a "call" -d 'Register, finish and look up calls (telephony.externalCall.*, voximplant.statistic.get)'
+complete -c b24tel -n "__fish_b24tel_needs_command" -f -a "smoke" -d 'Check a portal\'s whole telephony path: register, finish, attach, read back'
 complete -c b24tel -n "__fish_b24tel_needs_command" -f -a "config" -d 'Manage the config file and its profiles'
 complete -c b24tel -n "__fish_b24tel_needs_command" -f -a "doctor" -d 'Check the config, the connection, authentication and the telephony scope'
 complete -c b24tel -n "__fish_b24tel_needs_command" -f -a "sandbox" -d 'Run a local stand-in portal for trying b24tel and testing scripts'
@@ -167,6 +169,119 @@ complete -c b24tel -n "__fish_b24tel_using_subcommand batch" -s v -l verbose -d 
 complete -c b24tel -n "__fish_b24tel_using_subcommand batch" -l dry-run -d 'Validate everything and print the request that would be sent; send nothing'
 complete -c b24tel -n "__fish_b24tel_using_subcommand batch" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c b24tel -n "__fish_b24tel_using_subcommand batch" -s V -l version -d 'Print version'
+complete -c b24tel -n "__fish_b24tel_using_subcommand call; and not __fish_seen_subcommand_from register finish show list help" -s p -l profile -d 'Profile in the config file' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand call; and not __fish_seen_subcommand_from register finish show list help" -l config -d 'Config file [default: <config dir>/b24tel/config.toml]' -r -F
+complete -c b24tel -n "__fish_b24tel_using_subcommand call; and not __fish_seen_subcommand_from register finish show list help" -l webhook -d 'Inbound webhook URL https://PORTAL/rest/USER_ID/CODE/; overrides the profile' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand call; and not __fish_seen_subcommand_from register finish show list help" -s o -l output -d 'Output format [default: table on a terminal, json otherwise]' -r -f -a "json\t''
+table\t''"
+complete -c b24tel -n "__fish_b24tel_using_subcommand call; and not __fish_seen_subcommand_from register finish show list help" -l timeout -d 'Give up on a request that makes no progress for this long [default: 60]' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand call; and not __fish_seen_subcommand_from register finish show list help" -l retries -d 'Retries for retryable failures [default: 3]' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand call; and not __fish_seen_subcommand_from register finish show list help" -s q -l quiet -d 'No progress bar, no warnings'
+complete -c b24tel -n "__fish_b24tel_using_subcommand call; and not __fish_seen_subcommand_from register finish show list help" -s v -l verbose -d 'One line per HTTP exchange on stderr'
+complete -c b24tel -n "__fish_b24tel_using_subcommand call; and not __fish_seen_subcommand_from register finish show list help" -l dry-run -d 'Validate everything and print the request that would be sent; send nothing'
+complete -c b24tel -n "__fish_b24tel_using_subcommand call; and not __fish_seen_subcommand_from register finish show list help" -s h -l help -d 'Print help'
+complete -c b24tel -n "__fish_b24tel_using_subcommand call; and not __fish_seen_subcommand_from register finish show list help" -s V -l version -d 'Print version'
+complete -c b24tel -n "__fish_b24tel_using_subcommand call; and not __fish_seen_subcommand_from register finish show list help" -f -a "register" -d 'Register a call (telephony.externalCall.register) and print its CALL_ID'
+complete -c b24tel -n "__fish_b24tel_using_subcommand call; and not __fish_seen_subcommand_from register finish show list help" -f -a "finish" -d 'Finish a registered call (telephony.externalCall.finish)'
+complete -c b24tel -n "__fish_b24tel_using_subcommand call; and not __fish_seen_subcommand_from register finish show list help" -f -a "show" -d 'Show one finished call from the portal\'s call statistics'
+complete -c b24tel -n "__fish_b24tel_using_subcommand call; and not __fish_seen_subcommand_from register finish show list help" -f -a "list" -d 'List finished calls, e.g. today\'s calls that still lack a recording'
+complete -c b24tel -n "__fish_b24tel_using_subcommand call; and not __fish_seen_subcommand_from register finish show list help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c b24tel -n "__fish_b24tel_using_subcommand call; and __fish_seen_subcommand_from register" -l phone -d 'The other party\'s phone number (PHONE_NUMBER)' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand call; and __fish_seen_subcommand_from register" -l user-id -d 'Bitrix24 user id of the call\'s employee (USER_ID)' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand call; and __fish_seen_subcommand_from register" -l user-phone-inner -d 'The employee\'s internal phone number (USER_PHONE_INNER)' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand call; and __fish_seen_subcommand_from register" -l type -d 'Call direction (TYPE 1-5)' -r -f -a "out\t''
+in\t''
+in-redirect\t''
+callback\t''
+info\t''"
+complete -c b24tel -n "__fish_b24tel_using_subcommand call; and __fish_seen_subcommand_from register" -l start -d 'When the call started, ISO 8601 [default: now, with the local offset]' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand call; and __fish_seen_subcommand_from register" -l external-id -d 'Your PBX\'s id for the call (EXTERNAL_CALL_ID), to find it again later' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand call; and __fish_seen_subcommand_from register" -l line -d 'The line (LINE_NUMBER) the call came on' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand call; and __fish_seen_subcommand_from register" -s p -l profile -d 'Profile in the config file' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand call; and __fish_seen_subcommand_from register" -l config -d 'Config file [default: <config dir>/b24tel/config.toml]' -r -F
+complete -c b24tel -n "__fish_b24tel_using_subcommand call; and __fish_seen_subcommand_from register" -l webhook -d 'Inbound webhook URL https://PORTAL/rest/USER_ID/CODE/; overrides the profile' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand call; and __fish_seen_subcommand_from register" -s o -l output -d 'Output format [default: table on a terminal, json otherwise]' -r -f -a "json\t''
+table\t''"
+complete -c b24tel -n "__fish_b24tel_using_subcommand call; and __fish_seen_subcommand_from register" -l timeout -d 'Give up on a request that makes no progress for this long [default: 60]' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand call; and __fish_seen_subcommand_from register" -l retries -d 'Retries for retryable failures [default: 3]' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand call; and __fish_seen_subcommand_from register" -l crm-create -d 'Let the portal create a CRM lead/contact for an unknown number (CRM_CREATE=1)'
+complete -c b24tel -n "__fish_b24tel_using_subcommand call; and __fish_seen_subcommand_from register" -l show -d 'Show the call card to the user (SHOW=1)'
+complete -c b24tel -n "__fish_b24tel_using_subcommand call; and __fish_seen_subcommand_from register" -s q -l quiet -d 'No progress bar, no warnings'
+complete -c b24tel -n "__fish_b24tel_using_subcommand call; and __fish_seen_subcommand_from register" -s v -l verbose -d 'One line per HTTP exchange on stderr'
+complete -c b24tel -n "__fish_b24tel_using_subcommand call; and __fish_seen_subcommand_from register" -l dry-run -d 'Validate everything and print the request that would be sent; send nothing'
+complete -c b24tel -n "__fish_b24tel_using_subcommand call; and __fish_seen_subcommand_from register" -s h -l help -d 'Print help'
+complete -c b24tel -n "__fish_b24tel_using_subcommand call; and __fish_seen_subcommand_from register" -s V -l version -d 'Print version'
+complete -c b24tel -n "__fish_b24tel_using_subcommand call; and __fish_seen_subcommand_from finish" -l call-id -d 'CALL_ID from `b24tel call register`' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand call; and __fish_seen_subcommand_from finish" -l user-id -d 'Bitrix24 user id of the call\'s employee (USER_ID)' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand call; and __fish_seen_subcommand_from finish" -l user-phone-inner -d 'The employee\'s internal phone number (USER_PHONE_INNER)' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand call; and __fish_seen_subcommand_from finish" -l duration -d 'Talk time in seconds (DURATION)' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand call; and __fish_seen_subcommand_from finish" -l status-code -d 'SIP status code (STATUS_CODE) [default: 200 when --duration > 0, else 304]' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand call; and __fish_seen_subcommand_from finish" -l failed-reason -d 'Why the call failed (FAILED_REASON)' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand call; and __fish_seen_subcommand_from finish" -l cost -d 'Cost of the call (COST)' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand call; and __fish_seen_subcommand_from finish" -l currency -d 'Currency of the cost (three upper-case letters, COST_CURRENCY)' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand call; and __fish_seen_subcommand_from finish" -s p -l profile -d 'Profile in the config file' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand call; and __fish_seen_subcommand_from finish" -l config -d 'Config file [default: <config dir>/b24tel/config.toml]' -r -F
+complete -c b24tel -n "__fish_b24tel_using_subcommand call; and __fish_seen_subcommand_from finish" -l webhook -d 'Inbound webhook URL https://PORTAL/rest/USER_ID/CODE/; overrides the profile' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand call; and __fish_seen_subcommand_from finish" -s o -l output -d 'Output format [default: table on a terminal, json otherwise]' -r -f -a "json\t''
+table\t''"
+complete -c b24tel -n "__fish_b24tel_using_subcommand call; and __fish_seen_subcommand_from finish" -l timeout -d 'Give up on a request that makes no progress for this long [default: 60]' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand call; and __fish_seen_subcommand_from finish" -l retries -d 'Retries for retryable failures [default: 3]' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand call; and __fish_seen_subcommand_from finish" -l add-to-chat -d 'Post the call to the user\'s chat (ADD_TO_CHAT=1; sent as 0 otherwise)'
+complete -c b24tel -n "__fish_b24tel_using_subcommand call; and __fish_seen_subcommand_from finish" -s q -l quiet -d 'No progress bar, no warnings'
+complete -c b24tel -n "__fish_b24tel_using_subcommand call; and __fish_seen_subcommand_from finish" -s v -l verbose -d 'One line per HTTP exchange on stderr'
+complete -c b24tel -n "__fish_b24tel_using_subcommand call; and __fish_seen_subcommand_from finish" -l dry-run -d 'Validate everything and print the request that would be sent; send nothing'
+complete -c b24tel -n "__fish_b24tel_using_subcommand call; and __fish_seen_subcommand_from finish" -s h -l help -d 'Print help'
+complete -c b24tel -n "__fish_b24tel_using_subcommand call; and __fish_seen_subcommand_from finish" -s V -l version -d 'Print version'
+complete -c b24tel -n "__fish_b24tel_using_subcommand call; and __fish_seen_subcommand_from show" -l call-id -d 'CALL_ID of the call' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand call; and __fish_seen_subcommand_from show" -l external-id -d 'EXTERNAL_CALL_ID given at register' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand call; and __fish_seen_subcommand_from show" -s p -l profile -d 'Profile in the config file' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand call; and __fish_seen_subcommand_from show" -l config -d 'Config file [default: <config dir>/b24tel/config.toml]' -r -F
+complete -c b24tel -n "__fish_b24tel_using_subcommand call; and __fish_seen_subcommand_from show" -l webhook -d 'Inbound webhook URL https://PORTAL/rest/USER_ID/CODE/; overrides the profile' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand call; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format [default: table on a terminal, json otherwise]' -r -f -a "json\t''
+table\t''"
+complete -c b24tel -n "__fish_b24tel_using_subcommand call; and __fish_seen_subcommand_from show" -l timeout -d 'Give up on a request that makes no progress for this long [default: 60]' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand call; and __fish_seen_subcommand_from show" -l retries -d 'Retries for retryable failures [default: 3]' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand call; and __fish_seen_subcommand_from show" -s q -l quiet -d 'No progress bar, no warnings'
+complete -c b24tel -n "__fish_b24tel_using_subcommand call; and __fish_seen_subcommand_from show" -s v -l verbose -d 'One line per HTTP exchange on stderr'
+complete -c b24tel -n "__fish_b24tel_using_subcommand call; and __fish_seen_subcommand_from show" -l dry-run -d 'Validate everything and print the request that would be sent; send nothing'
+complete -c b24tel -n "__fish_b24tel_using_subcommand call; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c b24tel -n "__fish_b24tel_using_subcommand call; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c b24tel -n "__fish_b24tel_using_subcommand call; and __fish_seen_subcommand_from list" -l since -d 'Calls that started at or after WHEN: a duration back from now (24h, 30m) or ISO 8601' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand call; and __fish_seen_subcommand_from list" -l until -d 'Calls that started at or before WHEN (as --since)' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand call; and __fish_seen_subcommand_from list" -l missing -d 'Only calls without a recording or without a transcript' -r -f -a "record\t''
+transcript\t''"
+complete -c b24tel -n "__fish_b24tel_using_subcommand call; and __fish_seen_subcommand_from list" -l limit -d 'At most N calls' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand call; and __fish_seen_subcommand_from list" -s p -l profile -d 'Profile in the config file' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand call; and __fish_seen_subcommand_from list" -l config -d 'Config file [default: <config dir>/b24tel/config.toml]' -r -F
+complete -c b24tel -n "__fish_b24tel_using_subcommand call; and __fish_seen_subcommand_from list" -l webhook -d 'Inbound webhook URL https://PORTAL/rest/USER_ID/CODE/; overrides the profile' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand call; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format [default: table on a terminal, json otherwise]' -r -f -a "json\t''
+table\t''"
+complete -c b24tel -n "__fish_b24tel_using_subcommand call; and __fish_seen_subcommand_from list" -l timeout -d 'Give up on a request that makes no progress for this long [default: 60]' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand call; and __fish_seen_subcommand_from list" -l retries -d 'Retries for retryable failures [default: 3]' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand call; and __fish_seen_subcommand_from list" -s q -l quiet -d 'No progress bar, no warnings'
+complete -c b24tel -n "__fish_b24tel_using_subcommand call; and __fish_seen_subcommand_from list" -s v -l verbose -d 'One line per HTTP exchange on stderr'
+complete -c b24tel -n "__fish_b24tel_using_subcommand call; and __fish_seen_subcommand_from list" -l dry-run -d 'Validate everything and print the request that would be sent; send nothing'
+complete -c b24tel -n "__fish_b24tel_using_subcommand call; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c b24tel -n "__fish_b24tel_using_subcommand call; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c b24tel -n "__fish_b24tel_using_subcommand call; and __fish_seen_subcommand_from help" -f -a "register" -d 'Register a call (telephony.externalCall.register) and print its CALL_ID'
+complete -c b24tel -n "__fish_b24tel_using_subcommand call; and __fish_seen_subcommand_from help" -f -a "finish" -d 'Finish a registered call (telephony.externalCall.finish)'
+complete -c b24tel -n "__fish_b24tel_using_subcommand call; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one finished call from the portal\'s call statistics'
+complete -c b24tel -n "__fish_b24tel_using_subcommand call; and __fish_seen_subcommand_from help" -f -a "list" -d 'List finished calls, e.g. today\'s calls that still lack a recording'
+complete -c b24tel -n "__fish_b24tel_using_subcommand call; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c b24tel -n "__fish_b24tel_using_subcommand smoke" -l user-id -d 'Bitrix24 user the test call belongs to [default: the webhook\'s own user]' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand smoke" -s p -l profile -d 'Profile in the config file' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand smoke" -l config -d 'Config file [default: <config dir>/b24tel/config.toml]' -r -F
+complete -c b24tel -n "__fish_b24tel_using_subcommand smoke" -l webhook -d 'Inbound webhook URL https://PORTAL/rest/USER_ID/CODE/; overrides the profile' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand smoke" -s o -l output -d 'Output format [default: table on a terminal, json otherwise]' -r -f -a "json\t''
+table\t''"
+complete -c b24tel -n "__fish_b24tel_using_subcommand smoke" -l timeout -d 'Give up on a request that makes no progress for this long [default: 60]' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand smoke" -l retries -d 'Retries for retryable failures [default: 3]' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand smoke" -l keep-going -d 'Run every step even after one fails'
+complete -c b24tel -n "__fish_b24tel_using_subcommand smoke" -s q -l quiet -d 'No progress bar, no warnings'
+complete -c b24tel -n "__fish_b24tel_using_subcommand smoke" -s v -l verbose -d 'One line per HTTP exchange on stderr'
+complete -c b24tel -n "__fish_b24tel_using_subcommand smoke" -l dry-run -d 'Validate everything and print the request that would be sent; send nothing'
+complete -c b24tel -n "__fish_b24tel_using_subcommand smoke" -s h -l help -d 'Print help'
+complete -c b24tel -n "__fish_b24tel_using_subcommand smoke" -s V -l version -d 'Print version'
 complete -c b24tel -n "__fish_b24tel_using_subcommand config; and not __fish_seen_subcommand_from init show path help" -s p -l profile -d 'Profile in the config file' -r
 complete -c b24tel -n "__fish_b24tel_using_subcommand config; and not __fish_seen_subcommand_from init show path help" -l config -d 'Config file [default: <config dir>/b24tel/config.toml]' -r -F
 complete -c b24tel -n "__fish_b24tel_using_subcommand config; and not __fish_seen_subcommand_from init show path help" -l webhook -d 'Inbound webhook URL https://PORTAL/rest/USER_ID/CODE/; overrides the profile' -r
@@ -249,6 +364,7 @@ complete -c b24tel -n "__fish_b24tel_using_subcommand sandbox" -s o -l output -d
 table\t''"
 complete -c b24tel -n "__fish_b24tel_using_subcommand sandbox" -l timeout -d 'Give up on a request that makes no progress for this long [default: 60]' -r
 complete -c b24tel -n "__fish_b24tel_using_subcommand sandbox" -l retries -d 'Retries for retryable failures [default: 3]' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand sandbox" -l strict -d 'Refuse what a real portal silently accepts and gets wrong (Base64 it decodes into a corrupt file, transcript times it truncates) instead of only logging it'
 complete -c b24tel -n "__fish_b24tel_using_subcommand sandbox" -s q -l quiet -d 'No progress bar, no warnings'
 complete -c b24tel -n "__fish_b24tel_using_subcommand sandbox" -s v -l verbose -d 'One line per HTTP exchange on stderr'
 complete -c b24tel -n "__fish_b24tel_using_subcommand sandbox" -l dry-run -d 'Validate everything and print the request that would be sent; send nothing'
@@ -291,19 +407,25 @@ complete -c b24tel -n "__fish_b24tel_using_subcommand man" -s v -l verbose -d 'O
 complete -c b24tel -n "__fish_b24tel_using_subcommand man" -l dry-run -d 'Validate everything and print the request that would be sent; send nothing'
 complete -c b24tel -n "__fish_b24tel_using_subcommand man" -s h -l help -d 'Print help'
 complete -c b24tel -n "__fish_b24tel_using_subcommand man" -s V -l version -d 'Print version'
-complete -c b24tel -n "__fish_b24tel_using_subcommand help; and not __fish_seen_subcommand_from record transcript batch config doctor sandbox demo completions man help" -f -a "record" -d 'Attach call recordings'
-complete -c b24tel -n "__fish_b24tel_using_subcommand help; and not __fish_seen_subcommand_from record transcript batch config doctor sandbox demo completions man help" -f -a "transcript" -d 'Attach conversation transcripts'
-complete -c b24tel -n "__fish_b24tel_using_subcommand help; and not __fish_seen_subcommand_from record transcript batch config doctor sandbox demo completions man help" -f -a "batch" -d 'Attach every recording and transcript listed in a manifest (for cron; re-runnable)'
-complete -c b24tel -n "__fish_b24tel_using_subcommand help; and not __fish_seen_subcommand_from record transcript batch config doctor sandbox demo completions man help" -f -a "config" -d 'Manage the config file and its profiles'
-complete -c b24tel -n "__fish_b24tel_using_subcommand help; and not __fish_seen_subcommand_from record transcript batch config doctor sandbox demo completions man help" -f -a "doctor" -d 'Check the config, the connection, authentication and the telephony scope'
-complete -c b24tel -n "__fish_b24tel_using_subcommand help; and not __fish_seen_subcommand_from record transcript batch config doctor sandbox demo completions man help" -f -a "sandbox" -d 'Run a local stand-in portal for trying b24tel and testing scripts'
-complete -c b24tel -n "__fish_b24tel_using_subcommand help; and not __fish_seen_subcommand_from record transcript batch config doctor sandbox demo completions man help" -f -a "demo" -d 'Attach a recording and a transcript on a built-in sandbox portal, end to end'
-complete -c b24tel -n "__fish_b24tel_using_subcommand help; and not __fish_seen_subcommand_from record transcript batch config doctor sandbox demo completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c b24tel -n "__fish_b24tel_using_subcommand help; and not __fish_seen_subcommand_from record transcript batch config doctor sandbox demo completions man help" -f -a "man" -d 'Print the man page, or write every command\'s page into a folder'
-complete -c b24tel -n "__fish_b24tel_using_subcommand help; and not __fish_seen_subcommand_from record transcript batch config doctor sandbox demo completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c b24tel -n "__fish_b24tel_using_subcommand help; and not __fish_seen_subcommand_from record transcript batch call smoke config doctor sandbox demo completions man help" -f -a "record" -d 'Attach call recordings'
+complete -c b24tel -n "__fish_b24tel_using_subcommand help; and not __fish_seen_subcommand_from record transcript batch call smoke config doctor sandbox demo completions man help" -f -a "transcript" -d 'Attach conversation transcripts'
+complete -c b24tel -n "__fish_b24tel_using_subcommand help; and not __fish_seen_subcommand_from record transcript batch call smoke config doctor sandbox demo completions man help" -f -a "batch" -d 'Attach every recording and transcript listed in a manifest (for cron; re-runnable)'
+complete -c b24tel -n "__fish_b24tel_using_subcommand help; and not __fish_seen_subcommand_from record transcript batch call smoke config doctor sandbox demo completions man help" -f -a "call" -d 'Register, finish and look up calls (telephony.externalCall.*, voximplant.statistic.get)'
+complete -c b24tel -n "__fish_b24tel_using_subcommand help; and not __fish_seen_subcommand_from record transcript batch call smoke config doctor sandbox demo completions man help" -f -a "smoke" -d 'Check a portal\'s whole telephony path: register, finish, attach, read back'
+complete -c b24tel -n "__fish_b24tel_using_subcommand help; and not __fish_seen_subcommand_from record transcript batch call smoke config doctor sandbox demo completions man help" -f -a "config" -d 'Manage the config file and its profiles'
+complete -c b24tel -n "__fish_b24tel_using_subcommand help; and not __fish_seen_subcommand_from record transcript batch call smoke config doctor sandbox demo completions man help" -f -a "doctor" -d 'Check the config, the connection, authentication and the telephony scope'
+complete -c b24tel -n "__fish_b24tel_using_subcommand help; and not __fish_seen_subcommand_from record transcript batch call smoke config doctor sandbox demo completions man help" -f -a "sandbox" -d 'Run a local stand-in portal for trying b24tel and testing scripts'
+complete -c b24tel -n "__fish_b24tel_using_subcommand help; and not __fish_seen_subcommand_from record transcript batch call smoke config doctor sandbox demo completions man help" -f -a "demo" -d 'Attach a recording and a transcript on a built-in sandbox portal, end to end'
+complete -c b24tel -n "__fish_b24tel_using_subcommand help; and not __fish_seen_subcommand_from record transcript batch call smoke config doctor sandbox demo completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c b24tel -n "__fish_b24tel_using_subcommand help; and not __fish_seen_subcommand_from record transcript batch call smoke config doctor sandbox demo completions man help" -f -a "man" -d 'Print the man page, or write every command\'s page into a folder'
+complete -c b24tel -n "__fish_b24tel_using_subcommand help; and not __fish_seen_subcommand_from record transcript batch call smoke config doctor sandbox demo completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c b24tel -n "__fish_b24tel_using_subcommand help; and __fish_seen_subcommand_from record" -f -a "attach" -d 'Attach a recording (.mp3/.wav) to a finished call, from a file or a URL'
 complete -c b24tel -n "__fish_b24tel_using_subcommand help; and __fish_seen_subcommand_from record" -f -a "upload-url" -d 'Get a one-off upload URL for a recording, and optionally upload the file to it'
 complete -c b24tel -n "__fish_b24tel_using_subcommand help; and __fish_seen_subcommand_from transcript" -f -a "attach" -d 'Attach a conversation transcript to a finished call'
+complete -c b24tel -n "__fish_b24tel_using_subcommand help; and __fish_seen_subcommand_from call" -f -a "register" -d 'Register a call (telephony.externalCall.register) and print its CALL_ID'
+complete -c b24tel -n "__fish_b24tel_using_subcommand help; and __fish_seen_subcommand_from call" -f -a "finish" -d 'Finish a registered call (telephony.externalCall.finish)'
+complete -c b24tel -n "__fish_b24tel_using_subcommand help; and __fish_seen_subcommand_from call" -f -a "show" -d 'Show one finished call from the portal\'s call statistics'
+complete -c b24tel -n "__fish_b24tel_using_subcommand help; and __fish_seen_subcommand_from call" -f -a "list" -d 'List finished calls, e.g. today\'s calls that still lack a recording'
 complete -c b24tel -n "__fish_b24tel_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "init" -d 'Write a webhook profile (-p NAME, --webhook URL) with mode 0600'
 complete -c b24tel -n "__fish_b24tel_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Show the config file\'s profiles, secrets as ***'
 complete -c b24tel -n "__fish_b24tel_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "path" -d 'Print where the config file is'

@@ -90,6 +90,11 @@ pub enum Command {
     Transcript(commands::transcript::Cmd),
     /// Attach every recording and transcript listed in a manifest (for cron; re-runnable)
     Batch(commands::batch::Cmd),
+    /// Register, finish and look up calls (telephony.externalCall.*, voximplant.statistic.get)
+    #[command(subcommand)]
+    Call(commands::call::Cmd),
+    /// Check a portal's whole telephony path: register, finish, attach, read back
+    Smoke(commands::smoke::Cmd),
     /// Manage the config file and its profiles
     #[command(subcommand)]
     Config(commands::config::Cmd),

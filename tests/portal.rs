@@ -396,8 +396,10 @@ fn doctor_passes_against_the_sandbox() {
             "profile",
             "portal url",
             "connection",
+            "clock",
             "authentication",
-            "telephony scope"
+            "telephony scope",
+            "call statistics"
         ]
     );
     assert!(checks.iter().all(|c| c["ok"] == true), "{checks:?}");

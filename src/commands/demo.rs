@@ -1,18 +1,12 @@
-//! `b24tel demo`: the whole job end to end on an in-process sandbox portal,
-//! through the same code paths as `record attach` and `transcript attach`.
+//! `b24tel demo`: `smoke` against an in-process sandbox portal, so a new user sees
+//! the whole path work before touching a real portal, then how to do it by hand.
 
 use std::time::Duration;
 
-use serde_json::{json, Value};
-
-use super::record::{attach_recording, Recording};
-use super::transcript::{attach_transcription, Transcription};
-use crate::call::CallId;
+use super::smoke;
 use crate::config::{self, Profile, DEFAULT_RETRIES, DEFAULT_TIMEOUT_SECS};
-use crate::failure::{Failure, Kind};
-use crate::output::{fields, Ui};
-use crate::portal::{Portal, Repeat};
-use crate::record::RecordFile;
+use crate::output::Ui;
+use crate::portal::Portal;
 use crate::sandbox::{self, Options};
 
 pub fn run(ui: &Ui) -> anyhow::Result<()> {
@@ -26,12 +20,10 @@ pub fn run(ui: &Ui) -> anyhow::Result<()> {
         log: false,
         strict: false,
     })?;
-    let step = |n: u32, text: &str| ui.note(&format!("[{n}/6] {text}"));
-    step(
-        1,
-        &format!("sandbox portal listening at {}", portal_sandbox.portal_url),
-    );
-
+    ui.note(&format!(
+        "sandbox portal listening at {}; running `b24tel smoke` against it",
+        portal_sandbox.portal_url
+    ));
     let profile = Profile {
         name: None,
         auth: config::webhook_auth(&portal_sandbox.webhook_url, "sandbox")?,
@@ -40,134 +32,31 @@ pub fn run(ui: &Ui) -> anyhow::Result<()> {
         ca_cert: None,
         allow_http: false,
     };
-    let portal = Portal::new(&profile, ui)?;
-
-    let registered = portal.call(
-        "telephony.externalCall.register",
-        &fields([
-            ("USER_ID", json!(1)),
-            ("PHONE_NUMBER", json!("+15550100")),
-            ("TYPE", json!(2)),
-        ]),
-        Repeat::Safe,
-    )?;
-    let call_id = registered
-        .get("CALL_ID")
-        .and_then(Value::as_str)
-        .ok_or_else(|| Failure::network("the sandbox returned no CALL_ID"))?;
-    let call_id = CallId::parse(call_id, "CALL_ID").map_err(Failure::network)?;
-    portal.call(
-        "telephony.externalCall.finish",
-        &fields([
-            ("CALL_ID", json!(call_id.as_str())),
-            ("USER_ID", json!(1)),
-            ("DURATION", json!(2)),
-        ]),
-        Repeat::Safe,
-    )?;
-    step(2, &format!("registered and finished call {call_id}"));
-
-    let scratch = std::env::temp_dir().join(format!("b24tel-demo-{}", std::process::id()));
-    std::fs::create_dir_all(&scratch)?;
-    let tone = scratch.join("demo-call.wav");
-    std::fs::write(&tone, tone_wav(440.0, 2.0))?;
-    step(3, &format!("wrote a 2 s 440 Hz tone to {}", tone.display()));
-
-    let result = (|| -> anyhow::Result<_> {
-        let file = RecordFile::check(&tone, None, true).map_err(super::record::invalid)?;
-        let record = attach_recording(&portal, &call_id, &Recording::File(file), Duration::ZERO)?;
-        step(
-            4,
-            &format!("attached the recording: FILE_ID {}", record["file_id"]),
-        );
-
-        let transcript = crate::transcript::from_flags(
-            &[
-                "User:0:1:Hello, this is the b24tel demo calling.".to_string(),
-                "Client:1:2:Great, the recording and this transcript are attached.".to_string(),
-            ],
-            &crate::transcript::Speakers::new(Vec::new(), None),
-        )
-        .map_err(|problems| {
-            Failure::new(Kind::Internal, format!("demo transcript: {}", problems[0]))
-        })?;
-        let transcription = Transcription {
-            messages: transcript.messages,
-            cost: None,
-        };
-        let attached = attach_transcription(&portal, &call_id, &transcription, Duration::ZERO)?;
-        step(
-            5,
-            &format!(
-                "attached a two-message transcript: TRANSCRIPT_ID {}",
-                attached["transcript_id"]
-            ),
-        );
-
-        let stats = portal.call(
-            "voximplant.statistic.get",
-            &fields([("FILTER", json!({"CALL_ID": call_id.as_str()}))]),
-            Repeat::Safe,
-        )?;
-        let row = stats.get(0).cloned().unwrap_or(Value::Null);
-        step(
-            6,
-            &format!(
-                "the portal's call statistics show RECORD_FILE_ID {} and TRANSCRIPT_ID {}",
-                row["RECORD_FILE_ID"], row["TRANSCRIPT_ID"]
-            ),
-        );
-        Ok(fields([
-            ("call_id", json!(call_id.as_str())),
-            ("file_id", record["file_id"].clone()),
-            ("filename", json!("demo-call.wav")),
-            ("transcript_id", attached["transcript_id"].clone()),
-            ("messages", attached["messages"].clone()),
-        ]))
-    })();
-    let _ = std::fs::remove_dir_all(&scratch);
+    let outcome = match Portal::new(&profile, ui) {
+        Ok(portal) => smoke::smoke(&portal, None, false, ui),
+        Err(failure) => {
+            portal_sandbox.stop();
+            return Err(failure.into());
+        }
+    };
     portal_sandbox.stop();
-    ui.result(&result?);
-    ui.note("demo done: sandbox stopped and its files removed");
-    Ok(())
-}
-
-/// A mono 16-bit 8 kHz WAV of a sine tone.
-fn tone_wav(frequency: f64, seconds: f64) -> Vec<u8> {
-    const RATE: u32 = 8000;
-    let samples = (f64::from(RATE) * seconds) as u32;
-    let data_len = samples * 2;
-    let mut out = Vec::with_capacity(44 + data_len as usize);
-    out.extend_from_slice(b"RIFF");
-    out.extend_from_slice(&(36 + data_len).to_le_bytes());
-    out.extend_from_slice(b"WAVEfmt ");
-    out.extend_from_slice(&16u32.to_le_bytes());
-    out.extend_from_slice(&1u16.to_le_bytes()); // PCM
-    out.extend_from_slice(&1u16.to_le_bytes()); // mono
-    out.extend_from_slice(&RATE.to_le_bytes());
-    out.extend_from_slice(&(RATE * 2).to_le_bytes());
-    out.extend_from_slice(&2u16.to_le_bytes());
-    out.extend_from_slice(&16u16.to_le_bytes());
-    out.extend_from_slice(b"data");
-    out.extend_from_slice(&data_len.to_le_bytes());
-    for i in 0..samples {
-        let t = f64::from(i) / f64::from(RATE);
-        let sample =
-            (0.3 * f64::from(i16::MAX) * (2.0 * std::f64::consts::PI * frequency * t).sin()) as i16;
-        out.extend_from_slice(&sample.to_le_bytes());
+    let reported = smoke::finish_report(ui, &outcome);
+    if reported.is_ok() {
+        ui.note(BY_HAND);
     }
-    out
+    reported
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// The commands a new user pastes next, the same ones the README shows.
+const BY_HAND: &str = "demo done: the sandbox is stopped and its files removed.
 
-    #[test]
-    fn tone_is_a_wav_of_the_right_length() {
-        let wav = tone_wav(440.0, 2.0);
-        assert_eq!(&wav[..4], b"RIFF");
-        assert_eq!(&wav[8..12], b"WAVE");
-        assert_eq!(wav.len(), 44 + 2 * 8000 * 2);
-    }
-}
+Now by hand. In one terminal, start a sandbox; it prints its webhook URL:
+  b24tel sandbox --data-dir ./b24tel-sandbox --webhook-code demo0000
+In another, register a call, finish it, attach a recording and a transcript:
+  export B24TEL_WEBHOOK=http://127.0.0.1:8024/rest/1/demo0000/
+  CALL_ID=$(b24tel call register --phone +15550100 --user-id 1 -o json | sed 's/.*\"call_id\":\"\\([^\"]*\\)\".*/\\1/')
+  b24tel call finish --call-id \"$CALL_ID\" --user-id 1 --duration 30
+  b24tel record attach --call-id \"$CALL_ID\" --file call.wav
+  b24tel transcript attach --call-id \"$CALL_ID\" --message 'User:0:2:Hello' --message 'Client:2:4:Hi'
+  b24tel call show --call-id \"$CALL_ID\"
+Or open http://127.0.0.1:8024/ to see the call.";

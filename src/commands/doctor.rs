@@ -8,14 +8,15 @@ use crate::failure::{Failure, Kind};
 use crate::output::Ui;
 use crate::portal::{self, Portal, Repeat};
 
-struct Check {
-    name: &'static str,
-    ok: bool,
-    detail: String,
-    failure: Option<Failure>,
+/// One line of a checklist (`doctor`, `smoke`).
+pub struct Check {
+    pub name: &'static str,
+    pub ok: bool,
+    pub detail: String,
+    pub failure: Option<Failure>,
 }
 
-fn pass(name: &'static str, detail: impl Into<String>) -> Check {
+pub fn pass(name: &'static str, detail: impl Into<String>) -> Check {
     Check {
         name,
         ok: true,
@@ -24,7 +25,7 @@ fn pass(name: &'static str, detail: impl Into<String>) -> Check {
     }
 }
 
-fn fail(name: &'static str, failure: &Failure) -> Check {
+pub fn fail(name: &'static str, failure: &Failure) -> Check {
     let mut detail = failure.to_string();
     if let Some(hint) = &failure.hint {
         detail = format!("{detail}; {hint}");
@@ -37,8 +38,62 @@ fn fail(name: &'static str, failure: &Failure) -> Check {
     }
 }
 
+/// What doctor checks, in order, for `--dry-run`.
+const PLAN: [(&str, &str); 8] = [
+    ("config file", "found, parses, not readable by others"),
+    ("profile", "the profile or --webhook resolves"),
+    (
+        "portal url",
+        "https or loopback; an inbound webhook URL's shape /rest/USER/CODE/",
+    ),
+    ("connection", "the portal answers `profile` over TLS"),
+    (
+        "clock",
+        "the local clock against the portal's `server.time`",
+    ),
+    (
+        "authentication",
+        "the webhook or token is accepted (`profile`)",
+    ),
+    ("telephony scope", "`scope` includes telephony"),
+    (
+        "call statistics",
+        "`voximplant.statistic.get` is allowed (batch, --if-absent, call show/list)",
+    ),
+];
+
 pub fn run(global: &GlobalArgs, ui: &Ui) -> anyhow::Result<()> {
+    if global.dry_run {
+        let rows: Vec<Value> = PLAN
+            .iter()
+            .map(|(name, detail)| json!({"name": name, "ok": null, "detail": format!("would check: {detail}")}))
+            .collect();
+        if ui.is_json() {
+            ui.result(&crate::output::fields([
+                ("dry_run", json!(true)),
+                ("checks", Value::Array(rows)),
+            ]));
+        } else {
+            let rows: Vec<Map<String, Value>> = rows
+                .into_iter()
+                .filter_map(|r| r.as_object().cloned())
+                .collect();
+            ui.rows(&["name", "detail"], &rows);
+        }
+        return Ok(());
+    }
     let checks = checks(global, ui);
+    report(ui, "doctor", &checks, Map::new())
+}
+
+/// Prints a checklist (table, or `{"checks": [...], ...extra}`) and fails with the
+/// first failed check's class, its name leading the message.
+pub fn report(
+    ui: &Ui,
+    command: &str,
+    checks: &[Check],
+    extra: Map<String, Value>,
+) -> anyhow::Result<()> {
     let rows: Vec<Map<String, Value>> = checks
         .iter()
         .map(|c| {
@@ -55,6 +110,7 @@ pub fn run(global: &GlobalArgs, ui: &Ui) -> anyhow::Result<()> {
             "checks".into(),
             Value::Array(rows.into_iter().map(Value::Object).collect()),
         );
+        fields.extend(extra);
         ui.result(&fields);
     } else {
         let rows: Vec<Map<String, Value>> = rows
@@ -70,19 +126,110 @@ pub fn run(global: &GlobalArgs, ui: &Ui) -> anyhow::Result<()> {
             })
             .collect();
         ui.rows(&["ok", "name", "detail"], &rows);
+        for (key, value) in extra {
+            if !value.is_null() {
+                ui.note(&format!(
+                    "{key}: {}",
+                    value
+                        .as_str()
+                        .map_or_else(|| value.to_string(), str::to_string)
+                ));
+            }
+        }
     }
     // The exit code is the first failed check's class; its message leads.
     match checks
-        .into_iter()
-        .find_map(|c| c.failure.map(|f| (c.name, f)))
+        .iter()
+        .find_map(|c| c.failure.clone().map(|f| (c.name, f)))
     {
         None => Ok(()),
         Some((name, mut failure)) => {
-            failure.message = format!("doctor: {name}: {}", failure.message);
+            failure.message = format!("{command}: {name}: {}", failure.message);
             Err(failure.into())
         }
     }
 }
+
+/// The raw webhook URL as the user wrote it, before it was normalised.
+fn written_webhook(
+    global: &GlobalArgs,
+    loaded: &config::Loaded,
+    profile: &config::Profile,
+) -> Option<String> {
+    if let Some(url) = &global.webhook {
+        return Some(url.clone());
+    }
+    let name = profile.name.as_ref()?;
+    loaded
+        .file
+        .as_ref()?
+        .profiles
+        .get(name)?
+        .webhook_url
+        .clone()
+}
+
+/// `https://HOST/rest/USER/CODE/` and nothing else; a missing slash is only noted.
+pub fn webhook_shape(url: &str) -> Result<Option<String>, Failure> {
+    let after_scheme = url.trim().split_once("://").map_or("", |(_, rest)| rest);
+    let path = after_scheme.split_once('/').map_or("", |(_, p)| p);
+    let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+    let exact = segments.len() == 3
+        && segments[0] == "rest"
+        && !segments[1].is_empty()
+        && segments[1].bytes().all(|b| b.is_ascii_digit())
+        && !segments[2].is_empty()
+        && !segments[2].ends_with(".json");
+    if !exact {
+        // Only `rest` and short numbers are shown: any other segment may be the code.
+        let shown: Vec<&str> = segments
+            .iter()
+            .map(|s| {
+                let number =
+                    !s.is_empty() && s.len() <= 10 && s.bytes().all(|b| b.is_ascii_digit());
+                if *s == "rest" || number {
+                    s
+                } else {
+                    "***"
+                }
+            })
+            .collect();
+        return Err(Failure::config(format!(
+            "the webhook URL's path is /{}, not /rest/USER/CODE/",
+            shown.join("/")
+        ))
+        .with_hint("copy the URL exactly as Bitrix24 shows it (Developer resources > Other > Inbound webhook), ending in /rest/USER_ID/CODE/"));
+    }
+    Ok((!url.trim().ends_with('/')).then(|| {
+        "no trailing slash: b24tel adds it; other tools may append the method to the code"
+            .to_string()
+    }))
+}
+
+/// How far the portal's clock is from ours, in seconds (positive: the portal is ahead).
+fn clock_skew(client: &Portal) -> Result<Option<f64>, Failure> {
+    let before = std::time::SystemTime::now();
+    let answer = match client.call("server.time", &Map::new(), Repeat::Safe) {
+        Ok(answer) => answer,
+        Err(f) if f.code.as_deref() == Some("ERROR_METHOD_NOT_FOUND") => return Ok(None),
+        Err(f) => return Err(f),
+    };
+    let after = std::time::SystemTime::now();
+    let Some(server) = answer.as_str().and_then(crate::call::parse_iso8601) else {
+        return Err(Failure::network(format!(
+            "unexpected answer to server.time: {answer}"
+        )));
+    };
+    let rtt = after.duration_since(before).unwrap_or_default();
+    let middle = before + rtt / 2;
+    Ok(Some(match server.duration_since(middle) {
+        Ok(ahead) => ahead.as_secs_f64(),
+        Err(behind) => -behind.duration().as_secs_f64(),
+    }))
+}
+
+/// Clocks further apart than this give wrong CALL_START_DATEs and --since windows.
+const MAX_SKEW_SECS: f64 = 120.0;
 
 fn checks(global: &GlobalArgs, ui: &Ui) -> Vec<Check> {
     let mut checks = Vec::new();
@@ -146,8 +293,17 @@ fn checks(global: &GlobalArgs, ui: &Ui) -> Vec<Check> {
     checks.push(pass("profile", format!("{source} ({how})")));
 
     let base = crate::secret::redact_url(profile.auth.base_url());
-    match portal::check_transport(profile.auth.base_url(), profile.allow_http) {
-        Ok(()) => checks.push(pass("portal url", base)),
+    if let Err(f) = portal::check_transport(profile.auth.base_url(), profile.allow_http) {
+        checks.push(fail("portal url", &f));
+        return checks;
+    }
+    let shape = match (&profile.auth, written_webhook(global, &loaded, &profile)) {
+        (Auth::Webhook(_), Some(url)) => webhook_shape(&url),
+        _ => Ok(None),
+    };
+    match shape {
+        Ok(None) => checks.push(pass("portal url", base)),
+        Ok(Some(note)) => checks.push(pass("portal url", format!("{base} ({note})"))),
         Err(f) => {
             checks.push(fail("portal url", &f));
             return checks;
@@ -167,6 +323,22 @@ fn checks(global: &GlobalArgs, ui: &Ui) -> Vec<Check> {
                 "connection",
                 format!("{} answered", portal::host_of(profile.auth.base_url())),
             ));
+            checks.push(match clock_skew(&client) {
+                Ok(None) => pass("clock", "the portal has no server.time; not compared"),
+                Ok(Some(skew)) if skew.abs() <= MAX_SKEW_SECS => {
+                    pass("clock", format!("within {:.0} s of the portal", skew.abs().ceil()))
+                }
+                Ok(Some(skew)) => fail(
+                    "clock",
+                    &Failure::config(format!(
+                        "this machine's clock is {:.0} s {} the portal's",
+                        skew.abs(),
+                        if skew > 0.0 { "behind" } else { "ahead of" }
+                    ))
+                    .with_hint("sync the clock (e.g. `timedatectl set-ntp true`): call start dates and `call list --since` depend on it"),
+                ),
+                Err(f) => fail("clock", &f),
+            });
             let name = [user.get("NAME"), user.get("LAST_NAME")]
                 .iter()
                 .filter_map(|v| v.and_then(Value::as_str))
@@ -216,6 +388,20 @@ fn checks(global: &GlobalArgs, ui: &Ui) -> Vec<Check> {
             &Failure::network(format!("unexpected answer to scope: {other}")),
         )),
         Err(f) => checks.push(fail("telephony scope", &f)),
+    }
+
+    let probe = crate::output::fields([("FILTER", json!({"CALL_ID": "b24tel-doctor-probe"}))]);
+    match client.call("voximplant.statistic.get", &probe, Repeat::Safe) {
+        Ok(_) => checks.push(pass(
+            "call statistics",
+            "voximplant.statistic.get answers (batch, --if-absent, call show/list)",
+        )),
+        Err(mut f) => {
+            if f.kind == Kind::Auth {
+                f.hint = Some("give the webhook's user the right to read call statistics (Telephony > Access permissions); batch, record attach --if-absent and call show/list need it".into());
+            }
+            checks.push(fail("call statistics", &f));
+        }
     }
     checks
 }

@@ -1,6 +1,7 @@
 //! One module per subcommand; this file only dispatches.
 
 pub mod batch;
+pub mod call;
 pub mod completions;
 pub mod config;
 pub mod demo;
@@ -8,6 +9,7 @@ pub mod doctor;
 pub mod man;
 pub mod record;
 pub mod sandbox;
+pub mod smoke;
 pub mod transcript;
 
 use crate::cli::{Cli, Command};
@@ -20,6 +22,8 @@ pub fn run(cli: Cli, ui: &Ui) -> anyhow::Result<()> {
         Command::Record(cmd) => record::run(cmd, &global, ui),
         Command::Transcript(cmd) => transcript::run(cmd, &global, ui),
         Command::Batch(cmd) => batch::run(cmd, &global, ui),
+        Command::Call(cmd) => call::run(cmd, &global, ui),
+        Command::Smoke(cmd) => smoke::run(cmd, &global, ui),
         Command::Demo => demo::run(ui),
         Command::Doctor => doctor::run(&global, ui),
         Command::Completions(cmd) => completions::run(cmd),

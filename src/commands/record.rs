@@ -111,21 +111,25 @@ pub fn attach_recording(
     if let (Recording::File(_), false) = (recording, wait_for_call.is_zero()) {
         // Wait with the small upload-URL request (it checks the call the same way
         // and attaches nothing), so a large file is sent once, not once per poll.
-        portal.until_call_ready(wait_for_call, || {
-            portal.call(ATTACH_RECORD, &params, Repeat::Safe)
-        })?;
+        portal
+            .until_call_ready(wait_for_call, || {
+                portal.call(ATTACH_RECORD, &params, Repeat::Safe)
+            })
+            .map_err(|f| super::call::explain_not_ready(f, call_id, Some(true)))?;
     }
     let wait_left = wait_for_call.saturating_sub(started.elapsed());
-    let result = portal.until_call_ready(wait_left, || match recording {
-        Recording::File(file) => portal.call_with_file(
-            ATTACH_RECORD,
-            &params,
-            "FILE_CONTENT",
-            file.source(),
-            Repeat::Safe,
-        ),
-        Recording::Url { .. } => portal.call(ATTACH_RECORD, &params, Repeat::Safe),
-    })?;
+    let result = portal
+        .until_call_ready(wait_left, || match recording {
+            Recording::File(file) => portal.call_with_file(
+                ATTACH_RECORD,
+                &params,
+                "FILE_CONTENT",
+                file.source(),
+                Repeat::Safe,
+            ),
+            Recording::Url { .. } => portal.call(ATTACH_RECORD, &params, Repeat::Safe),
+        })
+        .map_err(|f| super::call::explain_not_ready(f, call_id, Some(!wait_for_call.is_zero())))?;
     let file_id = id_in(&result, "FILE_ID", ATTACH_RECORD)?;
     let mut out = fields([
         ("call_id", json!(call_id.as_str())),
@@ -277,7 +281,9 @@ fn upload_url(args: UploadUrlArgs, global: &GlobalArgs, ui: &Ui) -> anyhow::Resu
         ui.result_of(&out);
         return Ok(());
     }
-    let result = portal.call(ATTACH_RECORD, &params, Repeat::Safe)?;
+    let result = portal
+        .call(ATTACH_RECORD, &params, Repeat::Safe)
+        .map_err(|f| super::call::explain_not_ready(f, &call_id, None))?;
     let upload_url = result
         .get("uploadUrl")
         .and_then(Value::as_str)

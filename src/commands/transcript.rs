@@ -111,9 +111,11 @@ pub fn attach_transcription(
     wait_for_call: Duration,
 ) -> Result<Map<String, Value>, Failure> {
     let params = transcription.request(call_id);
-    let result = portal.until_call_ready(wait_for_call, || {
-        portal.call(ATTACH_TRANSCRIPTION, &params, Repeat::OnlyIfNotProcessed)
-    })?;
+    let result = portal
+        .until_call_ready(wait_for_call, || {
+            portal.call(ATTACH_TRANSCRIPTION, &params, Repeat::OnlyIfNotProcessed)
+        })
+        .map_err(|f| super::call::explain_not_ready(f, call_id, Some(!wait_for_call.is_zero())))?;
     let transcript_id = id_in(&result, "TRANSCRIPT_ID", ATTACH_TRANSCRIPTION)?;
     Ok(fields([
         ("call_id", json!(call_id.as_str())),
@@ -169,7 +171,7 @@ pub fn read_file(
 
 /// The contract's cost rules: a finite number >= 0; a currency only with a cost,
 /// three upper-case letters.
-fn check_cost(
+pub fn check_cost(
     cost: Option<&str>,
     currency: Option<&str>,
 ) -> Result<Option<(f64, Option<String>)>, Vec<String>> {

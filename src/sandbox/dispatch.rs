@@ -35,7 +35,7 @@ pub async fn call(
         "telephony.externalcall.finish" => methods::finish(app, params),
         "telephony.externalcall.attachrecord" => record::attach(app, caller, params, content).await,
         "telephony.call.attachtranscription" => methods::attach_transcription(app, params),
-        "voximplant.statistic.get" => methods::statistic_get(app, params),
+        "voximplant.statistic.get" => super::statistic::statistic_get(app, params),
         _ => Err(ApiError::method_not_found()),
     }
 }

@@ -160,6 +160,7 @@ pub fn register(app: &App, params: &Map<String, Value>) -> MethodResult {
             "register repeated within 30 minutes with the same parameters: the portal answers the same CALL_ID {call_id} (send a different EXTERNAL_CALL_ID for a new call)"
         ));
     }
+    super::statistic::remember_registration(app, &call_id, params);
     Ok(json!({
         "CALL_ID": call_id,
         "CRM_CREATED_LEAD": null,
@@ -178,6 +179,7 @@ pub fn finish(app: &App, params: &Map<String, Value>) -> MethodResult {
         Ok(None) => return Err(ApiError::core("Call is not found")),
         Err(error) => return Err(ApiError::storage(error)),
     };
+    super::statistic::remember_finish(app, &call_id, params);
     Ok(json!({
         "ID": call.row_id.to_string(),
         "CALL_ID": call.call_id,
@@ -274,27 +276,4 @@ pub fn attach_transcription(app: &App, params: &Map<String, Value>) -> MethodRes
         ))),
         Err(error) => Err(ApiError::storage(error)),
     }
-}
-
-pub fn statistic_get(app: &App, params: &Map<String, Value>) -> MethodResult {
-    if app.faults.no_statistics {
-        return Err(ApiError::access_denied());
-    }
-    let wanted = params
-        .get("FILTER")
-        .and_then(Value::as_object)
-        .and_then(|filter| text_param(filter, "CALL_ID"))
-        .or_else(|| text_param(params, "FILTER[CALL_ID]"));
-    let state = app.state();
-    let rows: Vec<Value> = state
-        .finished_calls()
-        .into_iter()
-        .filter(|call| wanted.as_deref().is_none_or(|id| call.call_id == id))
-        .map(|call| call.statistic_row())
-        .collect();
-    Ok(Success {
-        total: Some(rows.len()),
-        next: None,
-        result: Value::Array(rows),
-    })
 }

@@ -18,6 +18,7 @@ mod record;
 mod request;
 mod server;
 mod state;
+mod statistic;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

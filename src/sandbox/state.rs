@@ -39,6 +39,8 @@ pub struct Call {
     pub record_file_id: Option<u64>,
     pub transcript_id: Option<u64>,
     pub registration: Option<Registration>,
+    /// finish's STATUS_CODE, shown as CALL_FAILED_CODE.
+    pub status_code: String,
 }
 
 impl Call {
@@ -56,6 +58,7 @@ impl Call {
             "user": registration.map(|r| r.user.clone()),
             "line_number": registration.map(|r| r.line_number.clone()),
             "external_call_id": registration.map(|r| r.external_call_id.clone()),
+            "status_code": self.status_code,
         })
     }
 
@@ -80,6 +83,7 @@ impl Call {
             duration: value.get("duration").and_then(Value::as_i64),
             record_file_id: number("record_file_id"),
             transcript_id: number("transcript_id"),
+            status_code: text("status_code").unwrap_or_else(|| "200".into()),
         })
     }
 
@@ -89,15 +93,22 @@ impl Call {
 
     /// The row `voximplant.statistic.get` shows for a finished call.
     pub fn statistic_row(&self) -> Value {
+        let registration = self.registration.as_ref();
         json!({
             "ID": self.row_id.to_string(),
             "CALL_ID": self.call_id,
-            "PORTAL_USER_ID": "1",
+            "EXTERNAL_CALL_ID": registration
+                .map(|r| r.external_call_id.as_str())
+                .filter(|id| !id.is_empty()),
+            "PORTAL_USER_ID": registration
+                .map(|r| r.user.as_str())
+                .filter(|user| !user.starts_with("inner:"))
+                .unwrap_or("1"),
             "PHONE_NUMBER": self.phone_number,
             "CALL_TYPE": self.call_type.to_string(),
             "CALL_DURATION": self.duration.unwrap_or_default().to_string(),
             "CALL_START_DATE": portal_date(self.started),
-            "CALL_FAILED_CODE": "200",
+            "CALL_FAILED_CODE": self.status_code,
             "RECORD_FILE_ID": self.record_file_id,
             "TRANSCRIPT_ID": self.transcript_id,
         })
@@ -181,7 +192,7 @@ impl PortalState {
     }
 
     /// Writes the calls to the data dir (atomically).
-    fn save(&self) -> std::io::Result<()> {
+    pub fn save(&self) -> std::io::Result<()> {
         let mut calls: Vec<&Call> = self.calls.values().collect();
         calls.sort_by_key(|c| (c.started, c.call_id.clone()));
         let list: Vec<Value> = calls.iter().map(|c| c.to_json()).collect();
@@ -240,6 +251,7 @@ impl PortalState {
             record_file_id: None,
             transcript_id: None,
             registration: Some(registration),
+            status_code: "200".into(),
         };
         self.calls.insert(call_id.clone(), call);
         if let Err(error) = self.save() {
@@ -259,6 +271,10 @@ impl PortalState {
         let call = call.clone();
         self.save()?;
         Ok(Some(call))
+    }
+
+    pub fn call_mut(&mut self, call_id: &str) -> Option<&mut Call> {
+        self.calls.get_mut(call_id)
     }
 
     pub fn finished_call(&self, call_id: &str) -> Option<&Call> {

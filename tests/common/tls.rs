@@ -99,6 +99,7 @@ async fn answer(
             r#"{"result":{"ID":"1","NAME":"Tls","LAST_NAME":"Admin"}}"#,
         ),
         "scope" => (200, r#"{"result":["telephony","user"]}"#),
+        "voximplant.statistic.get" => (200, r#"{"result":[],"total":0}"#),
         _ => (
             404,
             r#"{"error":"ERROR_METHOD_NOT_FOUND","error_description":"Method not found!"}"#,
