@@ -248,10 +248,10 @@ impl Portal {
             .post(url)
             .header(ACCEPT, "application/json")
             .form(form)
-            .timeout(self.timeout)
-            .send();
+            .timeout(self.timeout);
+        // Sent inside the runtime: the timeout needs its timer.
         let outcome = self.runtime.block_on(async {
-            let response = request.await?;
+            let response = request.send().await?;
             let status = response.status();
             let bytes = response.bytes().await?;
             Ok::<_, reqwest::Error>((status, bytes))
