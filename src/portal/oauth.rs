@@ -490,7 +490,9 @@ mod tests {
     fn a_refused_refresh_is_an_auth_failure_with_the_login_hint() {
         let dir = tempfile::tempdir().unwrap();
         let answer = serde_json::json!({"error": "invalid_grant", "error_description": "spent"});
-        let failure = from_answer(&app(dir.path()), &answer, None).unwrap_err();
+        let Err(failure) = from_answer(&app(dir.path()), &answer, None) else {
+            panic!("an error answer was taken as tokens");
+        };
         assert_eq!(failure.exit_code(), 4);
         assert!(failure
             .hint
