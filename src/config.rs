@@ -514,5 +514,8 @@ mod example_tests {
         assert!(office.ca_cert.is_some() && office.allow_http.is_some());
         let app = &file.profiles["app"];
         assert!(app.portal_url.is_some() && app.access_token.is_some());
+        let cron = &file.profiles["cron"];
+        assert!(cron.client_id.is_some() && cron.client_secret.is_some());
+        assert!(cron.token_file.is_some() && cron.server_endpoint.is_some());
     }
 }
