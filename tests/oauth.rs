@@ -245,6 +245,7 @@ fn a_cron_run_longer_than_the_token_life_refreshes_and_never_fails() {
     let app = App::start("2");
     app.login();
     let call_id = app.finished_call();
+    let wav = write(app.dir.path(), "call.wav", &common::wav_bytes(800));
     let started = Instant::now();
     let mut runs = 0;
     while started.elapsed() < Duration::from_secs(7) {
@@ -253,6 +254,15 @@ fn a_cron_run_longer_than_the_token_life_refreshes_and_never_fails() {
         assert_eq!(stdout_json(&out)["messages"], 1);
         assert_eq!(stderr(&out), "", "nothing but results is printed");
         app.assert_no_secret(&out);
+        // A streamed record body is sent again whole after the refresh.
+        let out = app
+            .cmd()
+            .args(["record", "attach", "--call-id", &call_id, "--file"])
+            .arg(&wav)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "run {runs}: {}", stderr(&out));
+        assert_eq!(stdout_json(&out)["size"], 1644);
         runs += 1;
     }
     // 7 s of 2 s tokens: at least 3 refreshes beyond the login, each rotation spent.
