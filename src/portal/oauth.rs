@@ -526,3 +526,84 @@ mod tests {
         assert!(!pending.exists());
     }
 }
+
+/// Against the in-process sandbox's token server: workers of one run that meet an
+/// expired token together make one refresh.
+#[cfg(test)]
+mod concurrent_tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    use clap::Parser;
+
+    use super::*;
+    use crate::config::{Auth, Profile};
+    use crate::portal::Portal;
+
+    #[test]
+    fn workers_meeting_expiry_together_refresh_once() {
+        let sandbox = crate::sandbox::start(crate::sandbox::Options {
+            addr: "127.0.0.1:0".parse().unwrap(),
+            data_dir: None,
+            faults: Vec::new(),
+            webhook_code: None,
+            access_token: None,
+            scopes: Vec::new(),
+            log: false,
+            token_lifetime: None,
+        })
+        .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let app = AppCredentials {
+            profile: "app".into(),
+            portal_url: sandbox.portal_url.clone(),
+            client_id: sandbox.client_id.clone(),
+            client_secret: Secret::new(sandbox.client_secret.clone()),
+            token_file: dir.path().join("app.json"),
+            server_endpoint: Some(format!("{}/oauth/", sandbox.portal_url)),
+        };
+        let cli = crate::cli::Cli::try_parse_from(["b24tel", "-q", "doctor"]).unwrap();
+        let ui = crate::output::Ui::new(&cli.global);
+        let profile = Profile {
+            name: Some("app".into()),
+            auth: Auth::OAuth {
+                portal_url: sandbox.portal_url.clone(),
+                token: Secret::new(""),
+                session: None,
+            },
+            timeout: std::time::Duration::from_secs(10),
+            retries: 0,
+            ca_cert: None,
+            allow_http: false,
+        };
+        let portal = Portal::new(&profile, &ui).unwrap();
+        login(
+            &app,
+            Grant::RefreshToken(&sandbox.refresh_token),
+            &|url, form| portal.post_form(url, form),
+        )
+        .unwrap();
+        let session = Arc::new(TokenSession::open(app).unwrap());
+        let stale = session.access_token();
+        let posts = Arc::new(AtomicUsize::new(0));
+        let workers: Vec<_> = (0..8)
+            .map(|_| {
+                let (session, stale, posts) = (session.clone(), stale.clone(), posts.clone());
+                let (profile, ui) = (profile.clone(), ui.clone());
+                std::thread::spawn(move || {
+                    let portal = Portal::new(&profile, &ui).unwrap();
+                    session
+                        .renew(&stale, &|url, form| {
+                            posts.fetch_add(1, Ordering::SeqCst);
+                            portal.post_form(url, form)
+                        })
+                        .unwrap();
+                    session.access_token()
+                })
+            })
+            .collect();
+        let tokens: Vec<Secret> = workers.into_iter().map(|w| w.join().unwrap()).collect();
+        assert_eq!(posts.load(Ordering::SeqCst), 1);
+        assert!(tokens.iter().all(|t| *t == tokens[0] && *t != stale));
+    }
+}
