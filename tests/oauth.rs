@@ -429,10 +429,11 @@ fn a_refused_refresh_is_exit_4_with_the_login_hint() {
     let call_id = app.finished_call();
     app.until_expired();
 
-    let out = app.attach(&call_id).output().unwrap();
+    let out = app.attach(&call_id).arg("-v").output().unwrap();
     assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
     let text = stderr(&out);
     assert!(text.contains("invalid_grant"), "{text}");
+    assert!(text.contains("/oauth/token/ 400"), "-v shows the exchange: {text}");
     assert!(
         text.contains("hint: run `b24tel auth login -p app"),
         "{text}"
@@ -474,4 +475,81 @@ fn a_profile_access_token_still_works_without_refresh() {
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(app.refreshes(), 0);
+}
+
+#[test]
+fn the_sandbox_token_server_rotates_refresh_tokens_and_expires_access_tokens() {
+    let app = App::start("1");
+    let token_url = format!("{}/oauth/token/", app.field("portal_url"));
+    let post = |form: &[(&str, &str)]| {
+        let response = reqwest::blocking::Client::new()
+            .post(&token_url)
+            .form(form)
+            .send()
+            .unwrap();
+        (
+            response.status().as_u16(),
+            response.json::<Value>().unwrap(),
+        )
+    };
+    let (client_id, secret) = (app.field("client_id"), app.field("client_secret"));
+    let refresh = |token: &str| {
+        post(&[
+            ("grant_type", "refresh_token"),
+            ("client_id", &client_id),
+            ("client_secret", &secret),
+            ("refresh_token", token),
+        ])
+    };
+    let (status, pair) = refresh(&app.field("refresh_token"));
+    assert_eq!(status, 200, "{pair}");
+    assert_eq!(
+        pair["server_endpoint"],
+        format!("{}/oauth/", app.field("portal_url"))
+    );
+    assert_eq!(
+        pair["client_endpoint"],
+        format!("{}/rest/", app.field("portal_url"))
+    );
+    assert_eq!(pair["expires_in"], 1);
+    // The old refresh token is spent; the new one works once.
+    let (status, spent) = refresh(&app.field("refresh_token"));
+    assert_eq!(
+        (status, spent["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
+    let (status, _) = refresh(pair["refresh_token"].as_str().unwrap());
+    assert_eq!(status, 200);
+    let (status, wrong) = post(&[
+        ("grant_type", "refresh_token"),
+        ("client_id", &client_id),
+        ("client_secret", "nope"),
+        ("refresh_token", "x"),
+    ]);
+    assert_eq!(
+        (status, wrong["error"].as_str()),
+        (401, Some("invalid_client"))
+    );
+
+    // An access token answers expired_token once its life is over.
+    let scope = |token: &str| {
+        let response = reqwest::blocking::Client::new()
+            .post(format!("{}/rest/scope", app.field("portal_url")))
+            .json(&json!({"auth": token}))
+            .send()
+            .unwrap();
+        (
+            response.status().as_u16(),
+            response.json::<Value>().unwrap(),
+        )
+    };
+    let access = pair["access_token"].as_str().unwrap().to_string();
+    assert_eq!(scope(&access).0, 200);
+    std::thread::sleep(Duration::from_millis(1100));
+    let (status, expired) = scope(&access);
+    assert_eq!(
+        (status, expired["error"].as_str()),
+        (401, Some("expired_token"))
+    );
+    assert!(app.log().contains("oauth refresh #2"));
 }
