@@ -433,7 +433,10 @@ fn a_refused_refresh_is_exit_4_with_the_login_hint() {
     assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
     let text = stderr(&out);
     assert!(text.contains("invalid_grant"), "{text}");
-    assert!(text.contains("/oauth/token/ 400"), "-v shows the exchange: {text}");
+    assert!(
+        text.contains("/oauth/token/ 400"),
+        "-v shows the exchange: {text}"
+    );
     assert!(
         text.contains("hint: run `b24tel auth login -p app"),
         "{text}"

@@ -232,7 +232,16 @@ impl Portal {
         match send() {
             Err(failure) if failure.code.as_deref() == Some("expired_token") => {
                 session.renew(&used, &|url, form| self.post_form(url, form))?;
-                send()
+                send().map_err(|mut failure| {
+                    if failure.code.as_deref() == Some("expired_token") {
+                        failure.hint = Some(
+                            "the portal calls even the renewed token expired: check this machine's clock, \
+                             then run `b24tel auth refresh`"
+                                .into(),
+                        );
+                    }
+                    failure
+                })
             }
             other => other,
         }
