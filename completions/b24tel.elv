@@ -41,6 +41,7 @@ set edit:completion:arg-completer[b24tel] = {|@words|
             cand call 'Register, finish and look up calls (telephony.externalCall.*, voximplant.statistic.get)'
             cand smoke 'Check a portal''s whole telephony path: register, finish, attach, read back'
             cand config 'Manage the config file and its profiles'
+            cand auth 'Sign an OAuth app profile in once; unattended runs then refresh its tokens'
             cand doctor 'Check the config, the connection, authentication and the telephony scope'
             cand sandbox 'Run a local stand-in portal for trying b24tel and testing scripts'
             cand demo 'Attach a recording and a transcript on a built-in sandbox portal, end to end'
@@ -470,6 +471,102 @@ set edit:completion:arg-completer[b24tel] = {|@words|
         }
         &'b24tel;config;help;help'= {
         }
+        &'b24tel;auth'= {
+            cand -p 'Profile in the config file'
+            cand --profile 'Profile in the config file'
+            cand --config 'Config file [default: <config dir>/b24tel/config.toml]'
+            cand --webhook 'Inbound webhook URL https://PORTAL/rest/USER_ID/CODE/; overrides the profile'
+            cand -o 'Output format [default: table on a terminal, json otherwise]'
+            cand --output 'Output format [default: table on a terminal, json otherwise]'
+            cand --timeout 'Give up on a request that makes no progress for this long [default: 60]'
+            cand --retries 'Retries for retryable failures [default: 3]'
+            cand -q 'No progress bar, no warnings'
+            cand --quiet 'No progress bar, no warnings'
+            cand -v 'One line per HTTP exchange on stderr'
+            cand --verbose 'One line per HTTP exchange on stderr'
+            cand --dry-run 'Validate everything and print the request that would be sent; send nothing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand login 'Sign an app profile in: exchange an authorization code or seed a refresh token'
+            cand status 'Show the profile, its token expiry and token server (never a token)'
+            cand refresh 'Refresh the profile''s tokens now'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'b24tel;auth;login'= {
+            cand --code 'The authorization code from the app''s redirect (`-` reads it from stdin)'
+            cand --refresh-token 'A refresh token to start from (`-` reads it from stdin, keeping it out of `ps`)'
+            cand -p 'Profile in the config file'
+            cand --profile 'Profile in the config file'
+            cand --config 'Config file [default: <config dir>/b24tel/config.toml]'
+            cand --webhook 'Inbound webhook URL https://PORTAL/rest/USER_ID/CODE/; overrides the profile'
+            cand -o 'Output format [default: table on a terminal, json otherwise]'
+            cand --output 'Output format [default: table on a terminal, json otherwise]'
+            cand --timeout 'Give up on a request that makes no progress for this long [default: 60]'
+            cand --retries 'Retries for retryable failures [default: 3]'
+            cand -q 'No progress bar, no warnings'
+            cand --quiet 'No progress bar, no warnings'
+            cand -v 'One line per HTTP exchange on stderr'
+            cand --verbose 'One line per HTTP exchange on stderr'
+            cand --dry-run 'Validate everything and print the request that would be sent; send nothing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'b24tel;auth;status'= {
+            cand -p 'Profile in the config file'
+            cand --profile 'Profile in the config file'
+            cand --config 'Config file [default: <config dir>/b24tel/config.toml]'
+            cand --webhook 'Inbound webhook URL https://PORTAL/rest/USER_ID/CODE/; overrides the profile'
+            cand -o 'Output format [default: table on a terminal, json otherwise]'
+            cand --output 'Output format [default: table on a terminal, json otherwise]'
+            cand --timeout 'Give up on a request that makes no progress for this long [default: 60]'
+            cand --retries 'Retries for retryable failures [default: 3]'
+            cand -q 'No progress bar, no warnings'
+            cand --quiet 'No progress bar, no warnings'
+            cand -v 'One line per HTTP exchange on stderr'
+            cand --verbose 'One line per HTTP exchange on stderr'
+            cand --dry-run 'Validate everything and print the request that would be sent; send nothing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'b24tel;auth;refresh'= {
+            cand -p 'Profile in the config file'
+            cand --profile 'Profile in the config file'
+            cand --config 'Config file [default: <config dir>/b24tel/config.toml]'
+            cand --webhook 'Inbound webhook URL https://PORTAL/rest/USER_ID/CODE/; overrides the profile'
+            cand -o 'Output format [default: table on a terminal, json otherwise]'
+            cand --output 'Output format [default: table on a terminal, json otherwise]'
+            cand --timeout 'Give up on a request that makes no progress for this long [default: 60]'
+            cand --retries 'Retries for retryable failures [default: 3]'
+            cand -q 'No progress bar, no warnings'
+            cand --quiet 'No progress bar, no warnings'
+            cand -v 'One line per HTTP exchange on stderr'
+            cand --verbose 'One line per HTTP exchange on stderr'
+            cand --dry-run 'Validate everything and print the request that would be sent; send nothing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'b24tel;auth;help'= {
+            cand login 'Sign an app profile in: exchange an authorization code or seed a refresh token'
+            cand status 'Show the profile, its token expiry and token server (never a token)'
+            cand refresh 'Refresh the profile''s tokens now'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'b24tel;auth;help;login'= {
+        }
+        &'b24tel;auth;help;status'= {
+        }
+        &'b24tel;auth;help;refresh'= {
+        }
+        &'b24tel;auth;help;help'= {
+        }
         &'b24tel;doctor'= {
             cand -p 'Profile in the config file'
             cand --profile 'Profile in the config file'
@@ -496,6 +593,7 @@ set edit:completion:arg-completer[b24tel] = {|@words|
             cand --webhook-code 'The webhook code in the webhook URL [default: random]'
             cand --access-token 'The OAuth access token accepted in `auth` [default: random]'
             cand --scope 'Scopes the webhook has, comma separated'
+            cand --token-lifetime 'OAuth access tokens answer 401 expired_token this many seconds after they are issued'
             cand -p 'Profile in the config file'
             cand --profile 'Profile in the config file'
             cand --config 'Config file [default: <config dir>/b24tel/config.toml]'
@@ -580,6 +678,7 @@ set edit:completion:arg-completer[b24tel] = {|@words|
             cand call 'Register, finish and look up calls (telephony.externalCall.*, voximplant.statistic.get)'
             cand smoke 'Check a portal''s whole telephony path: register, finish, attach, read back'
             cand config 'Manage the config file and its profiles'
+            cand auth 'Sign an OAuth app profile in once; unattended runs then refresh its tokens'
             cand doctor 'Check the config, the connection, authentication and the telephony scope'
             cand sandbox 'Run a local stand-in portal for trying b24tel and testing scripts'
             cand demo 'Attach a recording and a transcript on a built-in sandbox portal, end to end'
@@ -628,6 +727,17 @@ set edit:completion:arg-completer[b24tel] = {|@words|
         &'b24tel;help;config;show'= {
         }
         &'b24tel;help;config;path'= {
+        }
+        &'b24tel;help;auth'= {
+            cand login 'Sign an app profile in: exchange an authorization code or seed a refresh token'
+            cand status 'Show the profile, its token expiry and token server (never a token)'
+            cand refresh 'Refresh the profile''s tokens now'
+        }
+        &'b24tel;help;auth;login'= {
+        }
+        &'b24tel;help;auth;status'= {
+        }
+        &'b24tel;help;auth;refresh'= {
         }
         &'b24tel;help;doctor'= {
         }

@@ -98,6 +98,9 @@ pub enum Command {
     /// Manage the config file and its profiles
     #[command(subcommand)]
     Config(commands::config::Cmd),
+    /// Sign an OAuth app profile in once; unattended runs then refresh its tokens
+    #[command(subcommand)]
+    Auth(commands::auth::Cmd),
     /// Check the config, the connection, authentication and the telephony scope
     Doctor,
     /// Run a local stand-in portal for trying b24tel and testing scripts

@@ -14,6 +14,7 @@ use crate::secret::{Secret, SecretUrl};
 pub const DEFAULT_TIMEOUT_SECS: u64 = 60;
 pub const DEFAULT_RETRIES: u32 = 3;
 pub const ACCESS_TOKEN_ENV: &str = "B24TEL_ACCESS_TOKEN";
+pub const CLIENT_SECRET_ENV: &str = "B24TEL_CLIENT_SECRET";
 
 /// The config file as written on disk.
 #[derive(Debug, Default, Deserialize, Serialize)]
@@ -43,6 +44,27 @@ pub struct ProfileEntry {
     pub ca_cert: Option<PathBuf>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_http: Option<bool>,
+    /// An OAuth application's id; with it, tokens live in `token_file` and are refreshed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_secret: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token_file: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub server_endpoint: Option<String>,
+}
+
+/// An OAuth application profile: what a refresh needs besides the token file.
+#[derive(Debug, Clone)]
+pub struct AppCredentials {
+    pub profile: String,
+    pub portal_url: String,
+    pub client_id: String,
+    pub client_secret: Secret,
+    pub token_file: PathBuf,
+    /// The token server to start with, when the token file names none.
+    pub server_endpoint: Option<String>,
 }
 
 /// How requests authenticate.
@@ -51,7 +73,12 @@ pub enum Auth {
     /// `https://PORTAL/rest/USER_ID/CODE/`: the method name is appended.
     Webhook(SecretUrl),
     /// `https://PORTAL`: methods go to `/rest/METHOD` with `auth` in the body.
-    OAuth { portal_url: String, token: Secret },
+    /// With a token session, `token` is only the first one and expiry refreshes it.
+    OAuth {
+        portal_url: String,
+        token: Secret,
+        session: Option<std::sync::Arc<crate::portal::oauth::TokenSession>>,
+    },
 }
 
 impl Auth {
@@ -182,17 +209,37 @@ pub fn resolve(global: &GlobalArgs, loaded: &Loaded) -> Result<Profile, Failure>
         let token = std::env::var(ACCESS_TOKEN_ENV)
             .ok()
             .filter(|t| !t.is_empty())
-            .or_else(|| entry_or_default.access_token.clone())
-            .ok_or_else(|| {
-                Failure::config(format!("{} has no access_token", place("portal_url"))).with_hint(
-                    format!("add access_token to the profile or set {ACCESS_TOKEN_ENV}"),
-                )
-            })?;
+            .or_else(|| entry_or_default.access_token.clone());
+        let app = match (&token, &chosen_name) {
+            (None, Some(name)) => app_credentials(name, &entry_or_default, loaded)?,
+            _ => None,
+        };
+        if let Some(app) = app {
+            let session = crate::portal::oauth::TokenSession::open(app)?;
+            let auth = Auth::OAuth {
+                portal_url: session.portal_url().to_string(),
+                token: session.access_token(),
+                session: Some(std::sync::Arc::new(session)),
+            };
+            return Ok(settings(
+                chosen_name,
+                auth,
+                global,
+                &entry_or_default,
+                loaded,
+            ));
+        }
+        let token = token.ok_or_else(|| {
+            Failure::config(format!("{} has no access_token", place("portal_url"))).with_hint(
+                format!("add access_token to the profile or set {ACCESS_TOKEN_ENV}"),
+            )
+        })?;
         let portal_url = portal_url.trim_end_matches('/').to_string();
         check_base_url(&portal_url, &place("portal_url"))?;
         Auth::OAuth {
             portal_url,
             token: Secret::new(token),
+            session: None,
         }
     } else {
         return Err(match &chosen_name {
@@ -217,8 +264,26 @@ pub fn resolve(global: &GlobalArgs, loaded: &Loaded) -> Result<Profile, Failure>
         });
     };
 
-    Ok(Profile {
-        name: chosen_name,
+    Ok(settings(
+        chosen_name,
+        auth,
+        global,
+        &entry_or_default,
+        loaded,
+    ))
+}
+
+/// The settings besides authentication, layered the same way.
+fn settings(
+    name: Option<String>,
+    auth: Auth,
+    global: &GlobalArgs,
+    entry: &ProfileEntry,
+    loaded: &Loaded,
+) -> Profile {
+    let entry_or_default = entry.clone();
+    Profile {
+        name,
         auth,
         timeout: Duration::from_secs(
             global
@@ -235,7 +300,101 @@ pub fn resolve(global: &GlobalArgs, loaded: &Loaded) -> Result<Profile, Failure>
             .ca_cert
             .map(|p| resolve_relative(&loaded.path, p)),
         allow_http: entry_or_default.allow_http.unwrap_or(false),
-    })
+    }
+}
+
+/// For `auth`: the chosen profile's OAuth application, and settings to reach its
+/// token server with (no token yet).
+pub fn resolve_app(
+    global: &GlobalArgs,
+    loaded: &Loaded,
+) -> Result<(AppCredentials, Profile), Failure> {
+    let file = loaded.file.as_ref();
+    let name = global
+        .profile
+        .clone()
+        .or_else(|| file.and_then(|f| f.default_profile.clone()))
+        .ok_or_else(|| {
+            Failure::config("no profile chosen for `auth`")
+                .with_hint("pass -p NAME of a profile with client_id and client_secret")
+        })?;
+    let entry = file
+        .and_then(|f| f.profiles.get(&name))
+        .cloned()
+        .ok_or_else(|| missing_profile(&name, loaded))?;
+    let app = app_credentials(&name, &entry, loaded)?.ok_or_else(|| {
+        Failure::config(format!(
+            "profile '{name}' in {} has no client_id: `auth` is for OAuth application profiles",
+            loaded.path.display()
+        ))
+        .with_hint(
+            "add portal_url, client_id and client_secret (or B24TEL_CLIENT_SECRET) to the profile",
+        )
+    })?;
+    let auth = Auth::OAuth {
+        portal_url: app.portal_url.clone(),
+        token: Secret::new(""),
+        session: None,
+    };
+    let profile = settings(Some(name), auth, global, &entry, loaded);
+    Ok((app, profile))
+}
+
+/// The OAuth application of profile `name`, when it has a `client_id`.
+pub fn app_credentials(
+    name: &str,
+    entry: &ProfileEntry,
+    loaded: &Loaded,
+) -> Result<Option<AppCredentials>, Failure> {
+    let Some(client_id) = entry.client_id.clone() else {
+        return Ok(None);
+    };
+    let place = |key: &str| format!("{} [profiles.{name}] {key}", loaded.path.display());
+    let portal_url = entry
+        .portal_url
+        .as_deref()
+        .map(|u| u.trim_end_matches('/').to_string())
+        .ok_or_else(|| {
+            Failure::config(format!(
+                "{} is set but portal_url is not",
+                place("client_id")
+            ))
+            .with_hint("add portal_url = \"https://PORTAL.bitrix24.com\" to the profile")
+        })?;
+    check_base_url(&portal_url, &place("portal_url"))?;
+    let client_secret = std::env::var(CLIENT_SECRET_ENV)
+        .ok()
+        .filter(|s| !s.is_empty())
+        .or_else(|| entry.client_secret.clone())
+        .ok_or_else(|| {
+            Failure::config(format!("{} has no client_secret", place("client_id"))).with_hint(
+                format!("add client_secret to the profile or set {CLIENT_SECRET_ENV}"),
+            )
+        })?;
+    let token_file = match &entry.token_file {
+        Some(path) => resolve_relative(&loaded.path, path.clone()),
+        None => dirs::config_dir()
+            .map(|dir| {
+                dir.join("b24tel")
+                    .join("tokens")
+                    .join(format!("{name}.json"))
+            })
+            .ok_or_else(|| {
+                Failure::config("cannot tell where the config directory is")
+                    .with_hint(format!("set token_file in {}", place("")))
+            })?,
+    };
+    if let Some(endpoint) = &entry.server_endpoint {
+        check_base_url(endpoint, &place("server_endpoint"))?;
+    }
+    Ok(Some(AppCredentials {
+        profile: name.to_string(),
+        portal_url,
+        client_id,
+        client_secret: Secret::new(client_secret),
+        token_file,
+        server_endpoint: entry.server_endpoint.clone(),
+    }))
 }
 
 fn missing_profile(name: &str, loaded: &Loaded) -> Failure {
@@ -355,5 +514,8 @@ mod example_tests {
         assert!(office.ca_cert.is_some() && office.allow_http.is_some());
         let app = &file.profiles["app"];
         assert!(app.portal_url.is_some() && app.access_token.is_some());
+        let cron = &file.profiles["cron"];
+        assert!(cron.client_id.is_some() && cron.client_secret.is_some());
+        assert!(cron.token_file.is_some() && cron.server_endpoint.is_some());
     }
 }

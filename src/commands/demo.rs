@@ -19,6 +19,7 @@ pub fn run(ui: &Ui) -> anyhow::Result<()> {
         scopes: Vec::new(),
         log: false,
         strict: false,
+        token_lifetime: None,
     })?;
     ui.note(&format!(
         "sandbox portal listening at {}; running `b24tel smoke` against it",

@@ -1,5 +1,6 @@
 //! One module per subcommand; this file only dispatches.
 
+pub mod auth;
 pub mod batch;
 pub mod call;
 pub mod completions;
@@ -19,6 +20,7 @@ pub fn run(cli: Cli, ui: &Ui) -> anyhow::Result<()> {
     let global = cli.global;
     match cli.command {
         Command::Config(cmd) => config::run(cmd, &global, ui),
+        Command::Auth(cmd) => auth::run(cmd, &global, ui),
         Command::Record(cmd) => record::run(cmd, &global, ui),
         Command::Transcript(cmd) => transcript::run(cmd, &global, ui),
         Command::Batch(cmd) => batch::run(cmd, &global, ui),

@@ -47,6 +47,9 @@ pub struct Cmd {
     /// into a corrupt file, transcript times it truncates) instead of only logging it
     #[arg(long)]
     pub strict: bool,
+    /// OAuth access tokens answer 401 expired_token this many seconds after they are issued
+    #[arg(long, value_name = "SECS")]
+    pub token_lifetime: Option<u64>,
 }
 
 pub fn run(cmd: Cmd, ui: &Ui) -> anyhow::Result<()> {
@@ -67,11 +70,16 @@ pub fn run(cmd: Cmd, ui: &Ui) -> anyhow::Result<()> {
         scopes: cmd.scopes.into_iter().filter(|s| !s.is_empty()).collect(),
         log: !ui.quiet,
         strict: cmd.strict,
+        token_lifetime: cmd.token_lifetime.map(std::time::Duration::from_secs),
     })?;
     let mut fields = Map::new();
     fields.insert("webhook_url".into(), running.webhook_url.clone().into());
     fields.insert("portal_url".into(), running.portal_url.clone().into());
     fields.insert("access_token".into(), running.access_token.clone().into());
+    fields.insert("client_id".into(), running.client_id.clone().into());
+    fields.insert("client_secret".into(), running.client_secret.clone().into());
+    fields.insert("refresh_token".into(), running.refresh_token.clone().into());
+    fields.insert("auth_code".into(), running.auth_code.clone().into());
     fields.insert(
         "data_dir".into(),
         Value::String(running.data_dir.display().to_string()),

@@ -155,7 +155,8 @@ fn hint(code: &str, description: &str) -> Option<String> {
         "NO_AUTH_FOUND" | "INVALID_CREDENTIALS" => {
             "check the webhook URL or access token (a regenerated webhook gets a new code): `b24tel doctor`"
         }
-        "expired_token" => "refresh the OAuth access token and set it again (access_token or B24TEL_ACCESS_TOKEN)",
+        "expired_token" => "refresh the OAuth access token and set it again (access_token or B24TEL_ACCESS_TOKEN), \
+             or put the app's client_id and client_secret in the profile and run `b24tel auth login` once so b24tel refreshes it",
         "insufficient_scope" => "give the webhook or app the `telephony` scope in Bitrix24, then run `b24tel doctor`",
         "ACCESS_DENIED" | "user_access_error" => "the webhook's user lacks access; use a webhook of a user with telephony rights",
         "INVALID_REQUEST" => "the portal wants HTTPS: use an https:// URL",

@@ -4,6 +4,7 @@
 
 mod answer;
 pub mod body;
+pub mod oauth;
 mod pace;
 
 use std::cell::RefCell;
@@ -155,8 +156,18 @@ impl Portal {
         params: &P,
         repeat: Repeat,
     ) -> Result<Value, Failure> {
+        self.fresh_token(|| self.call_once(method, params, repeat))
+    }
+
+    fn call_once<P: serde::Serialize + ?Sized>(
+        &self,
+        method: &str,
+        params: &P,
+        repeat: Repeat,
+    ) -> Result<Value, Failure> {
         let body = match &self.auth {
-            Auth::OAuth { token, .. } => {
+            Auth::OAuth { .. } => {
+                let token = self.access_token();
                 // The token goes last, without copying the parameters.
                 let mut body = serde_json::to_vec(params).expect("parameters serialise");
                 body.pop();
@@ -187,9 +198,97 @@ impl Portal {
         file: FileSource,
         repeat: Repeat,
     ) -> Result<Value, Failure> {
-        let body = StreamedBody::json_with_file(&self.with_auth(params), file_key, file);
-        let url = self.method_url(method);
-        self.exchange(method, &url, || Payload::Streamed(&body), repeat)
+        self.fresh_token(|| {
+            let body =
+                StreamedBody::json_with_file(&self.with_auth(params), file_key, file.clone());
+            let url = self.method_url(method);
+            self.exchange(method, &url, || Payload::Streamed(&body), repeat)
+        })
+    }
+
+    /// The access token to send now: a refreshed one once expiry renewed it.
+    fn access_token(&self) -> crate::secret::Secret {
+        match &self.auth {
+            Auth::OAuth {
+                session: Some(session),
+                ..
+            } => session.access_token(),
+            Auth::OAuth { token, .. } => token.clone(),
+            Auth::Webhook(_) => crate::secret::Secret::new(""),
+        }
+    }
+
+    /// Sends once; on `expired_token` with an app profile, renews the token (one
+    /// refresh for every worker and every run at once) and sends once more.
+    fn fresh_token(&self, send: impl Fn() -> Result<Value, Failure>) -> Result<Value, Failure> {
+        let Auth::OAuth {
+            session: Some(session),
+            ..
+        } = &self.auth
+        else {
+            return send();
+        };
+        let used = session.access_token();
+        match send() {
+            Err(failure) if failure.code.as_deref() == Some("expired_token") => {
+                session.renew(&used, &|url, form| self.post_form(url, form))?;
+                send().map_err(|mut failure| {
+                    if failure.code.as_deref() == Some("expired_token") {
+                        failure.hint = Some(
+                            "the portal calls even the renewed token expired: check this machine's clock, \
+                             then run `b24tel auth refresh`"
+                                .into(),
+                        );
+                    }
+                    failure
+                })
+            }
+            other => other,
+        }
+    }
+
+    /// POSTs a form to the OAuth token server; answers its JSON object, error or not.
+    pub fn post_form(&self, url: &str, form: &[(&str, &str)]) -> Result<Value, Failure> {
+        check_transport(url, self.allow_http)?;
+        let started = Instant::now();
+        let shown = crate::secret::redact_url(url);
+        let request = self
+            .http
+            .post(url)
+            .header(ACCEPT, "application/json")
+            .form(form)
+            .timeout(self.timeout);
+        // Sent inside the runtime: the timeout needs its timer.
+        let outcome = self.runtime.block_on(async {
+            let response = request.send().await?;
+            let status = response.status();
+            let bytes = response.bytes().await?;
+            Ok::<_, reqwest::Error>((status, bytes))
+        });
+        let status_text = match &outcome {
+            Ok((status, _)) => status.as_u16().to_string(),
+            Err(_) => "failed".into(),
+        };
+        self.ui.exchange(&format!(
+            "POST {shown} {status_text} {}ms",
+            started.elapsed().as_millis()
+        ));
+        let (status, bytes) = outcome.map_err(|e| {
+            Failure::network(format!(
+                "the token server {shown} failed: {}",
+                error_chain(&e)
+            ))
+            .with_hint("check server_endpoint in the profile and that it is reachable from here")
+        })?;
+        match serde_json::from_slice::<Value>(&bytes) {
+            Ok(value @ Value::Object(_)) => Ok(value),
+            _ => Err(Failure::network(format!(
+                "unexpected answer from the token server {shown}: HTTP {} ({} bytes) is not a JSON object",
+                status.as_u16(),
+                bytes.len()
+            ))
+            .with_hint("check server_endpoint in the profile; it should be the app's OAuth server")),
+        }
     }
 
     /// POSTs a raw file as multipart/form-data to an upload URL the portal handed out.
@@ -248,7 +347,8 @@ impl Portal {
     /// OAuth tokens travel in the body, never in the URL.
     fn with_auth(&self, params: &Map<String, Value>) -> Map<String, Value> {
         let mut params = params.clone();
-        if let Auth::OAuth { token, .. } = &self.auth {
+        if let Auth::OAuth { .. } = &self.auth {
+            let token = self.access_token();
             params.insert("auth".into(), Value::String(token.expose().to_string()));
         }
         params

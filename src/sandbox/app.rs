@@ -19,6 +19,7 @@ pub struct App {
     pub faults: Faults,
     pub state: Mutex<PortalState>,
     pub http: reqwest::Client,
+    pub oauth: super::oauth::Tokens,
 }
 
 impl App {

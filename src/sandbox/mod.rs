@@ -11,6 +11,7 @@ mod faults;
 mod form;
 mod json_stream;
 mod methods;
+mod oauth;
 mod page;
 mod params;
 mod php_base64;
@@ -52,6 +53,8 @@ pub struct Options {
     pub log: bool,
     /// Refuse what a portal silently gets wrong (lenient Base64, cast times).
     pub strict: bool,
+    /// Access tokens answer `expired_token` this long after they were issued.
+    pub token_lifetime: Option<Duration>,
 }
 
 /// A sandbox serving on its own thread; `stop` (or drop) shuts it down.
@@ -59,6 +62,11 @@ pub struct Running {
     pub webhook_url: String,
     pub portal_url: String,
     pub access_token: String,
+    /// The OAuth application's credentials and a first refresh token and code.
+    pub client_id: String,
+    pub client_secret: String,
+    pub refresh_token: String,
+    pub auth_code: String,
     pub data_dir: PathBuf,
     temporary: bool,
     shutdown: Option<watch::Sender<bool>>,
@@ -118,6 +126,13 @@ pub fn start(options: Options) -> Result<Running, Failure> {
         ))
     })?;
     let faults = faults::Faults::new(&options.faults);
+    let seed = oauth::Seed {
+        access_token: access_token.clone(),
+        refresh_token: oauth::random_hex(2),
+        auth_code: oauth::random_hex(1),
+    };
+    let tokens = oauth::Tokens::new(&seed, options.token_lifetime);
+    let (client_id, client_secret) = (tokens.client_id.clone(), tokens.client_secret.clone());
     let served = serve_on_thread(options.addr, |addr, http| app::App {
         addr,
         webhook_code: webhook_code.clone(),
@@ -128,6 +143,7 @@ pub fn start(options: Options) -> Result<Running, Failure> {
         faults,
         state: Mutex::new(state),
         http,
+        oauth: tokens,
     });
     let (addr, shutdown, thread) = match served {
         Ok(served) => served,
@@ -142,6 +158,10 @@ pub fn start(options: Options) -> Result<Running, Failure> {
         webhook_url: format!("http://{addr}/rest/1/{webhook_code}/"),
         portal_url: format!("http://{addr}"),
         access_token,
+        client_id,
+        client_secret,
+        refresh_token: seed.refresh_token,
+        auth_code: seed.auth_code,
         data_dir,
         temporary,
         shutdown: Some(shutdown),

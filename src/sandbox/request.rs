@@ -153,8 +153,7 @@ fn check_token(
 ) -> Result<(), ApiError> {
     match token_of(headers, params) {
         None => Err(ApiError::no_auth()),
-        Some(token) if token == app.access_token => Ok(()),
-        Some(_) => Err(ApiError::no_auth()),
+        Some(token) => app.oauth.check(&token),
     }
 }
 

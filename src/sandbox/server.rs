@@ -190,6 +190,9 @@ fn refusal_answer(
 async fn route(app: &Arc<App>, request: Request<Incoming>, received: &Arc<AtomicU64>) -> Answer {
     let started = SystemTime::now();
     let path = request::merge_slashes(request.uri().path());
+    if path.trim_end_matches('/') == "/oauth/token" {
+        return super::oauth::token(app, request, received).await;
+    }
     if request.method() == hyper::Method::GET {
         if let Some(answer) = page::serve(app, &path) {
             return answer;
