@@ -255,7 +255,17 @@ pub fn run(
             scope.spawn(move || loop {
                 let next = row_rx.lock().unwrap_or_else(|e| e.into_inner()).recv();
                 let Ok(entry) = next else { break };
+                if stopped(&context.stop) {
+                    // Rows not started when the run stops are left for the next run.
+                    break;
+                }
                 let result = run_row(&portal, &context, entry);
+                if context.settings.fail_fast && result.worst() == Some(Status::Failed) {
+                    context
+                        .stop
+                        .compare_exchange(0, STOP_FAIL_FAST, Ordering::SeqCst, Ordering::SeqCst)
+                        .ok();
+                }
                 if result_tx.send(result).is_err() {
                     break;
                 }
@@ -303,17 +313,10 @@ fn print_results(
     emit: &mut impl FnMut(RowResult) -> bool,
 ) {
     for result in results {
-        let failed = result.worst() == Some(Status::Failed);
         if !emit(result) {
             context
                 .stop
                 .compare_exchange(0, STOP_STDOUT, Ordering::SeqCst, Ordering::SeqCst)
-                .ok();
-        }
-        if failed && context.settings.fail_fast {
-            context
-                .stop
-                .compare_exchange(0, STOP_FAIL_FAST, Ordering::SeqCst, Ordering::SeqCst)
                 .ok();
         }
     }
