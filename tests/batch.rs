@@ -688,3 +688,244 @@ fn a_replaced_record_file_is_sent_again_and_an_unchanged_one_is_not() {
     );
     assert_eq!(logged(&sandbox, "attachRecord"), 2);
 }
+
+/// Issue 8.1: a transcript of someone else's that landed after our definite
+/// failure is not taken for ours.
+#[test]
+fn a_foreign_transcript_after_a_definite_failure_is_not_taken_as_ours() {
+    let sandbox = Sandbox::start(&["--fault", "ratelimit:1@telephony.call.attachTranscription"]);
+    let dir = tempfile::TempDir::new().unwrap();
+    let call = sandbox.new_call(true);
+    transcript_file(dir.path(), "t.srt", "our words");
+    let manifest = write(
+        dir.path(),
+        "m.csv",
+        format!("call_id,transcript\n{call},t.srt\n").as_bytes(),
+    );
+    let output = run_batch(&sandbox, &manifest, &["--retries", "0"]);
+    assert_eq!(output.status.code(), Some(9), "{}", stderr(&output));
+    assert_eq!(rows(&output)[0]["transcript"]["status"], "failed");
+    let journal = std::fs::read_to_string(dir.path().join("m.csv.journal")).unwrap();
+    assert!(
+        journal.contains("\"failed\""),
+        "the intent stayed open: {journal}"
+    );
+
+    let (status, _) = sandbox.call(
+        "telephony.call.attachTranscription",
+        json!({"CALL_ID": call, "MESSAGES": [{"SIDE": "User", "START_TIME": 0, "STOP_TIME": 1, "MESSAGE": "the PBX's own"}]}),
+    );
+    assert_eq!(status, 200);
+    let output = run_batch(&sandbox, &manifest, &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(rows(&output)[0]["transcript"]["status"], "attached");
+    let texts: Vec<String> = sandbox
+        .transcripts()
+        .iter()
+        .map(|t| t.to_string())
+        .collect();
+    assert_eq!(texts.len(), 2);
+    assert!(texts.iter().any(|t| t.contains("our words")), "{texts:?}");
+}
+
+/// Issue 8.13: batch honours --retries for QUERY_LIMIT_EXCEEDED and warns per retry.
+#[test]
+fn rate_limit_answers_count_against_retries_with_a_warning_each() {
+    let sandbox = Sandbox::start(&["--fault", "ratelimit:2@telephony.call.attachTranscription"]);
+    let dir = tempfile::TempDir::new().unwrap();
+    let call = sandbox.new_call(true);
+    transcript_file(dir.path(), "t.srt", "limited");
+    let manifest = write(
+        dir.path(),
+        "m.csv",
+        format!("call_id,transcript\n{call},t.srt\n").as_bytes(),
+    );
+    let output = run_batch(&sandbox, &manifest, &["--retries", "0"]);
+    assert_eq!(output.status.code(), Some(9), "{}", stderr(&output));
+    assert_eq!(
+        logged(&sandbox, "attachTranscription"),
+        1,
+        "--retries 0 sent more than once"
+    );
+    let output = run_batch(&sandbox, &manifest, &["--retries", "3"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(logged(&sandbox, "attachTranscription"), 3);
+    assert_eq!(
+        stderr(&output).matches("retrying in").count(),
+        1,
+        "{}",
+        stderr(&output)
+    );
+}
+
+/// Issue 8.4: a corrected recording of the same size and mtime (cp -p, rsync -t) is sent.
+#[test]
+fn a_changed_record_with_the_same_size_and_mtime_is_sent_again() {
+    let sandbox = Sandbox::start(&[]);
+    let dir = tempfile::TempDir::new().unwrap();
+    let call = sandbox.new_call(true);
+    let mut first = wav_bytes(4_000);
+    let path = write(dir.path(), "r.wav", &first);
+    let manifest = write(
+        dir.path(),
+        "m.csv",
+        format!("call_id,record\n{call},r.wav\n").as_bytes(),
+    );
+    assert!(run_batch(&sandbox, &manifest, &[]).status.success());
+    let mtime = std::fs::metadata(&path).unwrap().modified().unwrap();
+    let last = first.len() - 1;
+    first[last] ^= 0x55;
+    std::fs::write(&path, &first).unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_modified(mtime)
+        .unwrap();
+    assert_eq!(std::fs::metadata(&path).unwrap().modified().unwrap(), mtime);
+    let output = run_batch(&sandbox, &manifest, &[]);
+    let row = &rows(&output)[0];
+    assert_eq!(row["record"]["status"], "attached", "{row}");
+    assert_eq!(
+        sandbox.record(row["record"]["file_id"].as_i64().unwrap()),
+        first
+    );
+}
+
+/// Issue 8.5: symlinked journals and lines from a newer version stop the run.
+#[test]
+fn a_symlinked_or_unreadable_journal_stops_with_exit_8() {
+    let sandbox = Sandbox::start(&[]);
+    let dir = tempfile::TempDir::new().unwrap();
+    let call = sandbox.new_call(true);
+    write(dir.path(), "r.wav", &wav_bytes(100));
+    let manifest = write(
+        dir.path(),
+        "m.csv",
+        format!("call_id,record\n{call},r.wav\n").as_bytes(),
+    );
+    let precious = write(dir.path(), "precious", b"not a journal\n");
+    std::os::unix::fs::symlink(&precious, dir.path().join("m.csv.journal")).unwrap();
+    let output = run_batch(&sandbox, &manifest, &[]);
+    assert_eq!(output.status.code(), Some(8), "{}", stderr(&output));
+    assert_eq!(std::fs::read(&precious).unwrap(), b"not a journal\n");
+    std::fs::remove_file(dir.path().join("m.csv.journal")).unwrap();
+
+    let newer = "{\"call_id\":\"x\",\"op\":\"record\",\"sha256\":\"s\",\"state\":\"archived\",\"at\":\"2030-01-01T00:00:00Z\"}\n";
+    write(dir.path(), "m.csv.journal", newer.as_bytes());
+    let output = run_batch(&sandbox, &manifest, &[]);
+    assert_eq!(output.status.code(), Some(8), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("m.csv.journal:1"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("m.csv.journal")).unwrap(),
+        newer
+    );
+    assert_eq!(logged(&sandbox, "attachRecord"), 0);
+
+    // Only a torn last line is cut.
+    write(
+        dir.path(),
+        "m.csv.journal",
+        b"{\"call_id\":\"x\",\"op\":\"rec",
+    );
+    let output = run_batch(&sandbox, &manifest, &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let journal = std::fs::read_to_string(dir.path().join("m.csv.journal")).unwrap();
+    assert!(!journal.contains("\"rec\""), "{journal}");
+    assert!(journal
+        .lines()
+        .all(|l| serde_json::from_str::<Value>(l).is_ok()));
+}
+
+/// Issue 8.6: a stdout that cannot be written stops the run with exit 10.
+#[test]
+fn a_full_stdout_stops_the_run_with_exit_10_and_a_valid_journal() {
+    let sandbox = Sandbox::start(&[]);
+    let dir = tempfile::TempDir::new().unwrap();
+    let mut manifest = String::from("call_id,transcript\n");
+    transcript_file(dir.path(), "t.srt", "full");
+    for _ in 0..20 {
+        manifest.push_str(&format!("{},t.srt\n", sandbox.new_call(true)));
+    }
+    let manifest = write(dir.path(), "m.csv", manifest.as_bytes());
+    let full = std::fs::File::options()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let output = batch_process(&sandbox, &manifest, "100", Stdio::from(full))
+        .args(["--jobs", "1"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(10), "{}", stderr(&output));
+    let sent = logged(&sandbox, "attachTranscription");
+    assert!(
+        sent < 20,
+        "the run went on after stdout failed ({sent} sent)"
+    );
+    let journal = std::fs::read_to_string(dir.path().join("m.csv.journal")).unwrap();
+    assert!(journal
+        .lines()
+        .all(|l| serde_json::from_str::<Value>(l).is_ok()));
+    let output = run_batch(&sandbox, &manifest, &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(transcripts_per_call(&sandbox).values().all(|n| *n == 1));
+    assert_eq!(sandbox.transcripts().len(), 20);
+}
+
+/// The manifest may come on stdin; --dry-run exits as the run would.
+#[test]
+fn a_manifest_on_stdin_and_a_dry_run_that_exits_as_the_run_would() {
+    let sandbox = Sandbox::start(&[]);
+    let dir = tempfile::TempDir::new().unwrap();
+    let call = sandbox.new_call(true);
+    let record = write(dir.path(), "r.wav", &wav_bytes(100));
+    let line = format!(
+        "{}\n{}\n",
+        json!({"call_id": call, "record": record}),
+        json!({"call_id": call, "record": "missing.wav"})
+    );
+    let output = sandbox
+        .cmd()
+        .current_dir(dir.path())
+        .args([
+            "-o",
+            "json",
+            "--dry-run",
+            "batch",
+            "--min-age",
+            "0",
+            "--manifest",
+            "-",
+        ])
+        .write_stdin(line.clone())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(9), "{}", stderr(&output));
+    let result = rows(&output);
+    assert_eq!(
+        result[0]["record"]["status"], "would attach",
+        "{}",
+        result[0]
+    );
+    assert!(
+        result[1]["error"].as_str().unwrap().contains("<stdin>:2"),
+        "{}",
+        result[1]
+    );
+    assert_eq!(logged(&sandbox, "attachRecord"), 0);
+
+    let output = sandbox
+        .cmd()
+        .current_dir(dir.path())
+        .args(["-o", "json", "batch", "--min-age", "0", "--manifest", "-"])
+        .write_stdin(line)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(9), "{}", stderr(&output));
+    assert_eq!(rows(&output)[0]["record"]["status"], "attached");
+    assert!(dir.path().join("batch.journal").exists());
+}
