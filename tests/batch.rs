@@ -929,3 +929,118 @@ fn a_manifest_on_stdin_and_a_dry_run_that_exits_as_the_run_would() {
     assert_eq!(rows(&output)[0]["record"]["status"], "attached");
     assert!(dir.path().join("batch.journal").exists());
 }
+
+/// Issue 13: several jobs keep a slow portal busy, and the shared bucket still
+/// holds the rate: over the run, at most burst + rate × T requests.
+#[test]
+fn concurrent_jobs_keep_the_bucket_rate_and_use_it_fully() {
+    const ROWS: usize = 30;
+    let sandbox = Sandbox::start(&["--fault", "latency:telephony.call.attachTranscription=0.5"]);
+    let dir = tempfile::TempDir::new().unwrap();
+    let mut manifest = String::from("call_id,transcript\n");
+    transcript_file(dir.path(), "t.srt", "paced");
+    for _ in 0..ROWS {
+        manifest.push_str(&format!("{},t.srt\n", sandbox.new_call(true)));
+    }
+    let manifest = write(dir.path(), "m.csv", manifest.as_bytes());
+    let before = sandbox.log().lines().count();
+    let started = Instant::now();
+    let output = sandbox
+        .cmd()
+        .args([
+            "-o", "json", "batch", "--jobs", "8", "--burst", "5", "--rate", "10",
+        ])
+        .arg("--manifest")
+        .arg(&manifest)
+        .output()
+        .unwrap();
+    let elapsed = started.elapsed().as_secs_f64();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let log = sandbox.log();
+    let requests: Vec<&str> = log.lines().skip(before).collect();
+    // A statistics check and the transcript per row.
+    assert_eq!(requests.len(), 2 * ROWS, "{log}");
+    let bound = (2 * ROWS - 5) as f64 / 10.0;
+    eprintln!(
+        "{} requests in {elapsed:.2} s; bucket bound {bound:.2} s",
+        requests.len()
+    );
+    assert!(
+        elapsed >= bound - 0.2,
+        "faster than the bucket allows: {elapsed:.2} s"
+    );
+    // One job would need ROWS x 0.5 s for the transcripts alone.
+    assert!(
+        elapsed < ROWS as f64 * 0.5,
+        "the jobs did not overlap: {elapsed:.2} s"
+    );
+    // Per wall-clock second of the log (answers), never more than burst + rate x 2.
+    let mut per_second: BTreeMap<&str, usize> = BTreeMap::new();
+    for line in &requests {
+        *per_second
+            .entry(line.split(' ').next().unwrap())
+            .or_default() += 1;
+    }
+    assert!(per_second.values().all(|n| *n <= 5 + 20), "{per_second:?}");
+}
+
+/// Issue 16: a re-run looks each row up in the journal's index once; the work
+/// counted does not grow with the journal (no scan per row).
+#[test]
+fn a_rerun_looks_up_each_row_once_however_long_the_journal() {
+    const ROWS: usize = 2_000;
+    let sandbox = Sandbox::start(&[]);
+    let dir = tempfile::TempDir::new().unwrap();
+    let run = |extra: &[&str]| {
+        sandbox
+            .cmd()
+            .args([
+                "-o",
+                "json",
+                "batch",
+                "--min-age",
+                "0",
+                "--rate",
+                "1000",
+                "--burst",
+                "1000",
+            ])
+            .args(extra)
+            .arg("--manifest")
+            .arg(dir.path().join("m.csv"))
+            .output()
+            .unwrap()
+    };
+    let call = sandbox.new_call(true);
+    let mut manifest = String::from("call_id,record\n");
+    let mut journal = String::new();
+    std::fs::create_dir(dir.path().join("r")).unwrap();
+    for i in 0..ROWS {
+        write(
+            &dir.path().join("r"),
+            &format!("{i}.wav"),
+            &wav_bytes(10 + i),
+        );
+        manifest.push_str(&format!("{call},r/{i}.wav\n"));
+    }
+    let manifest = write(dir.path(), "m.csv", manifest.as_bytes());
+    // The first run hashes and sends every file; the second only looks them up.
+    let _ = manifest;
+    let output = run(&[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    journal.push_str(&std::fs::read_to_string(dir.path().join("m.csv.journal")).unwrap());
+    assert_eq!(journal.lines().count(), ROWS);
+    let output = run(&["-v"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(rows(&output)
+        .iter()
+        .all(|r| r["record"]["status"] == "skipped"));
+    let err = stderr(&output);
+    let lookups: usize = err
+        .lines()
+        .find_map(|l| l.strip_prefix("batch: ")?.split_once(" journal lookups"))
+        .map(|(n, _)| n.trim().parse().unwrap())
+        .unwrap_or_else(|| panic!("no lookup count: {err}"));
+    // One stamp lookup and one done lookup per row.
+    assert_eq!(lookups, 2 * ROWS, "{err}");
+}

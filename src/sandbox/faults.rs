@@ -367,7 +367,10 @@ mod tests {
         );
         assert_eq!(faults.delay("telephony.call.attachTranscription"), None);
         for bad in ["latency:=1", "latency:m", "latency:m=x", "latency:m=-1"] {
-            assert!(bad.parse::<Fault>().unwrap_err().contains("latency:METHOD=SECS"));
+            assert!(bad
+                .parse::<Fault>()
+                .unwrap_err()
+                .contains("latency:METHOD=SECS"));
         }
     }
 
