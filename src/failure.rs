@@ -15,6 +15,8 @@ pub enum Kind {
     Network,
     Config,
     BatchFailed,
+    /// The result could not be written: stdout closed or full.
+    Output,
     Interrupted,
     Terminated,
 }
@@ -31,6 +33,7 @@ impl Kind {
             Kind::Network => 7,
             Kind::Config => 8,
             Kind::BatchFailed => 9,
+            Kind::Output => 10,
             Kind::Interrupted => 130,
             Kind::Terminated => 143,
         }
@@ -47,6 +50,7 @@ impl Kind {
             Kind::Network => "network",
             Kind::Config => "config",
             Kind::BatchFailed => "batch_failed",
+            Kind::Output => "output",
             Kind::Interrupted => "interrupted",
             Kind::Terminated => "terminated",
         }

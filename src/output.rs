@@ -114,20 +114,6 @@ impl Ui {
         }
     }
 
-    /// A rows progress bar on stderr, only at a terminal and without -q.
-    pub fn rows_bar(&self, total: u64) -> Option<ProgressBar> {
-        if self.quiet || !self.stderr_is_terminal {
-            return None;
-        }
-        let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
-        bar.set_style(
-            ProgressStyle::with_template("rows [{bar:30}] {pos}/{len} ETA {eta}")
-                .expect("static template")
-                .progress_chars("=> "),
-        );
-        Some(bar)
-    }
-
     /// A byte progress bar on stderr, only at a terminal and without -q.
     pub fn progress_bar(&self, total: u64, label: &str) -> Option<ProgressBar> {
         if self.quiet || !self.stderr_is_terminal {

@@ -1,13 +1,22 @@
-//! The batch journal: JSON Lines appended and flushed to disk, one line per
-//! `intent` (before a transcript goes out) and per `done` (after any confirmed
-//! attach). A torn last line from a power loss is cut off when it is opened.
+//! The batch journal: JSON Lines appended and flushed to disk. A transcript gets
+//! an `intent` line before it goes out (with the call's TRANSCRIPT_ID seen just
+//! then), and a `done`, `failed` or `unknown` line after; records get `done`
+//! lines; a call not finished yet gets one `waiting` line, the first time.
+//!
+//! Opening reads the file once into an index of small fixed-size keys, so every
+//! lookup is one hash probe however long the journal grows. Only a torn last line
+//! (no newline) is cut; a complete line this binary does not understand stops the
+//! run rather than being dropped.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
-use std::io::{Read, Seek, SeekFrom, Write};
+use std::io::{BufRead, BufReader, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 use crate::failure::Failure;
 
@@ -18,11 +27,59 @@ pub enum Op {
     Transcript,
 }
 
+impl Op {
+    pub fn name(self) -> &'static str {
+        match self {
+            Op::Record => "record",
+            Op::Transcript => "transcript",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum State {
+    /// A transcript is about to be sent.
     Intent,
+    /// Confirmed attached.
     Done,
+    /// Definitely not attached: the portal answered with an error, or the request never left.
+    Failed,
+    /// Sent, but no usable answer came (a timeout): it may have landed.
+    Unknown,
+    /// The call is not finished in Bitrix24 yet (written the first time only).
+    Waiting,
+}
+
+/// What identifies a record file without reading it: any change to the content
+/// through the file system changes at least the ctime.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Stamp {
+    pub path: String,
+    pub size: u64,
+    pub mtime_ns: i128,
+    pub ctime_ns: i128,
+    pub inode: u64,
+    pub dev: u64,
+}
+
+impl Stamp {
+    pub fn of(path: &Path) -> Option<Stamp> {
+        use std::os::unix::fs::MetadataExt;
+        let m = std::fs::metadata(path).ok()?;
+        let ns = |secs: i64, nsec: i64| secs as i128 * 1_000_000_000 + nsec as i128;
+        Some(Stamp {
+            path: std::fs::canonicalize(path)
+                .unwrap_or_else(|_| path.to_path_buf())
+                .to_string_lossy()
+                .into_owned(),
+            size: m.len(),
+            mtime_ns: ns(m.mtime(), m.mtime_nsec()),
+            ctime_ns: ns(m.ctime(), m.ctime_nsec()),
+            inode: m.ino(),
+            dev: m.dev(),
+        })
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -35,11 +92,15 @@ pub struct Entry {
     pub file_id: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transcript_id: Option<i64>,
-    pub at: String,
-    /// Size and modification time (ns since the epoch) of a record file when it
-    /// was hashed: an unchanged file is not read and hashed again on every run.
+    /// On an intent: the call's TRANSCRIPT_ID just before sending (none yet: null).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub file_stamp: Option<(u64, u128)>,
+    pub before: Option<i64>,
+    /// On an intent: the portal refused the check, so `before` is not known.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unchecked: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stamp: Option<Stamp>,
+    pub at: String,
 }
 
 impl Entry {
@@ -51,37 +112,125 @@ impl Entry {
             state,
             file_id: None,
             transcript_id: None,
-            file_stamp: None,
-            at: humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),
+            before: None,
+            unchecked: false,
+            stamp: None,
+            at: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
         }
     }
 }
 
-type Key = (String, Op, String);
+/// A digest of a key: 16 bytes however long the call id.
+type Key = u128;
+
+fn key(parts: &[&[u8]]) -> Key {
+    let mut hasher = Sha256::new();
+    for part in parts {
+        hasher.update((part.len() as u64).to_le_bytes());
+        hasher.update(part);
+    }
+    let digest = hasher.finalize();
+    u128::from_le_bytes(digest[..16].try_into().expect("16 bytes"))
+}
+
+fn op_key(call_id: &str, op: Op, sha256: &str) -> Key {
+    key(&[call_id.as_bytes(), op.name().as_bytes(), sha256.as_bytes()])
+}
+
+fn stamp_key(stamp: &Stamp) -> Key {
+    let numbers = format!(
+        "{}:{}:{}:{}:{}",
+        stamp.size, stamp.mtime_ns, stamp.ctime_ns, stamp.inode, stamp.dev
+    );
+    key(&[stamp.path.as_bytes(), numbers.as_bytes()])
+}
+
+fn unix_secs(at: &str) -> u64 {
+    humantime::parse_rfc3339(at)
+        .ok()
+        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+pub fn now_secs() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+/// The ids a done line recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Done {
+    pub file_id: Option<i64>,
+    pub transcript_id: Option<i64>,
+}
+
+/// A transcript sent (or about to be) with no done or failed line after it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OpenIntent {
+    pub before: Option<i64>,
+    pub unchecked: bool,
+    /// When the outcome became uncertain (the intent, or a later `unknown` line).
+    pub since: u64,
+}
 
 #[derive(Debug)]
 pub struct Journal {
     file: File,
     path: PathBuf,
-    done: HashMap<Key, Entry>,
-    intents: HashSet<Key>,
+    done: HashMap<Key, Done>,
+    open: HashMap<Key, OpenIntent>,
+    stamps: HashMap<Key, [u8; 32]>,
+    waiting: HashMap<Key, u64>,
+    lookups: AtomicU64,
 }
 
 impl Journal {
     /// Opens (or creates) the journal, takes an exclusive lock so two runs never
-    /// work the same manifest at once, and drops a torn last line.
+    /// work the same manifest at once, and indexes it.
     pub fn open(path: &Path) -> Result<Journal, Failure> {
         let shown = path.display().to_string();
         let fail = |what: &str, e: std::io::Error| {
             Failure::config(format!("cannot {what} the journal {shown}: {e}"))
         };
-        let mut file = OpenOptions::new()
+        if let Ok(meta) = std::fs::symlink_metadata(path) {
+            if !meta.file_type().is_file() {
+                let what = if meta.file_type().is_symlink() {
+                    "a symbolic link"
+                } else {
+                    "not a regular file"
+                };
+                return Err(Failure::config(format!(
+                    "the journal {shown} is {what}; b24tel appends to and cuts its journal, so it only uses a regular file"
+                ))
+                .with_hint("remove it, or pass --journal with the path of a regular file"));
+            }
+        }
+        let file = OpenOptions::new()
             .read(true)
             .write(true)
             .create(true)
             .truncate(false)
             .open(path)
             .map_err(|e| fail("open", e))?;
+        {
+            // The file opened must be the regular file at the path, not a link swapped in.
+            use std::os::unix::fs::MetadataExt;
+            let opened = file.metadata().map_err(|e| fail("read", e))?;
+            let at_path = std::fs::symlink_metadata(path).map_err(|e| fail("read", e))?;
+            if !opened.is_file()
+                || !at_path.file_type().is_file()
+                || opened.ino() != at_path.ino()
+                || opened.dev() != at_path.dev()
+            {
+                return Err(Failure::config(format!(
+                    "the journal {shown} is not a regular file (or was replaced while opening)"
+                ))
+                .with_hint("pass --journal with the path of a regular file"));
+            }
+        }
         if file.try_lock().is_err() {
             return Err(Failure::config(format!(
                 "the journal {shown} is in use by another b24tel batch"
@@ -90,35 +239,53 @@ impl Journal {
                 "wait for that run to finish; cron runs that overlap must not send the same rows",
             ));
         }
-        let mut bytes = Vec::new();
-        file.read_to_end(&mut bytes).map_err(|e| fail("read", e))?;
-
         let mut journal = Journal {
             file,
             path: path.to_path_buf(),
             done: HashMap::new(),
-            intents: HashSet::new(),
+            open: HashMap::new(),
+            stamps: HashMap::new(),
+            waiting: HashMap::new(),
+            lookups: AtomicU64::new(0),
         };
-        let mut good_end = 0usize;
-        let mut offset = 0usize;
-        for line in bytes.split_inclusive(|b| *b == b'\n') {
-            offset += line.len();
-            let complete = line.ends_with(b"\n");
-            match serde_json::from_slice::<Entry>(line.trim_ascii()) {
-                Ok(entry) if complete => {
-                    journal.remember(entry);
-                    good_end = offset;
-                }
-                _ if line.trim_ascii().is_empty() && complete => good_end = offset,
-                // Only the last line can be torn by a crash; an earlier bad line is skipped.
-                _ if offset == bytes.len() => {}
-                _ => good_end = offset,
+        let mut reader = BufReader::with_capacity(
+            1 << 16,
+            journal.file.try_clone().map_err(|e| fail("read", e))?,
+        );
+        let mut line = Vec::new();
+        let mut good_end = 0u64;
+        let mut number = 0usize;
+        loop {
+            line.clear();
+            let n = reader
+                .read_until(b'\n', &mut line)
+                .map_err(|e| fail("read", e))?;
+            if n == 0 {
+                break;
             }
+            number += 1;
+            if !line.ends_with(b"\n") {
+                // A torn last line: the write a crash interrupted. Cut below.
+                break;
+            }
+            let text = line.trim_ascii();
+            if !text.is_empty() {
+                let entry = serde_json::from_slice::<Entry>(text).map_err(|e| {
+                    Failure::config(format!(
+                        "{shown}:{number}: a journal line this b24tel does not understand ({e})"
+                    ))
+                    .with_hint("a newer b24tel may have written it: run that version, or move the journal aside to start over (done rows would be sent again)")
+                })?;
+                journal.remember(&entry);
+            }
+            good_end += n as u64;
         }
-        if good_end < bytes.len() {
+        drop(reader);
+        let len = journal.file.metadata().map_err(|e| fail("read", e))?.len();
+        if good_end < len {
             journal
                 .file
-                .set_len(good_end as u64)
+                .set_len(good_end)
                 .map_err(|e| fail("repair", e))?;
             journal.file.sync_all().map_err(|e| fail("repair", e))?;
         }
@@ -129,14 +296,46 @@ impl Journal {
         Ok(journal)
     }
 
-    fn remember(&mut self, entry: Entry) {
-        let key = (entry.call_id.clone(), entry.op, entry.sha256.clone());
+    fn remember(&mut self, entry: &Entry) {
+        let k = op_key(&entry.call_id, entry.op, &entry.sha256);
+        let at = unix_secs(&entry.at);
         match entry.state {
             State::Intent => {
-                self.intents.insert(key);
+                self.open.insert(
+                    k,
+                    OpenIntent {
+                        before: entry.before,
+                        unchecked: entry.unchecked,
+                        since: at,
+                    },
+                );
+            }
+            State::Unknown => {
+                if let Some(open) = self.open.get_mut(&k) {
+                    open.since = open.since.max(at);
+                }
             }
             State::Done => {
-                self.done.insert(key, entry);
+                self.open.remove(&k);
+                self.waiting.remove(&k);
+                self.done.insert(
+                    k,
+                    Done {
+                        file_id: entry.file_id,
+                        transcript_id: entry.transcript_id,
+                    },
+                );
+                if let Some(stamp) = &entry.stamp {
+                    if let Some(sha) = sha_bytes(&entry.sha256) {
+                        self.stamps.insert(stamp_key(stamp), sha);
+                    }
+                }
+            }
+            State::Failed => {
+                self.open.remove(&k);
+            }
+            State::Waiting => {
+                self.waiting.entry(k).or_insert(at);
             }
         }
     }
@@ -145,31 +344,43 @@ impl Journal {
         &self.path
     }
 
-    pub fn done(&self, call_id: &str, op: Op, sha256: &str) -> Option<&Entry> {
-        self.done
-            .get(&(call_id.to_string(), op, sha256.to_string()))
+    /// How many lookups were made: the tests count work, not seconds.
+    pub fn lookups(&self) -> u64 {
+        self.lookups.load(Ordering::Relaxed)
     }
 
-    /// A done record of this call whose file had this size and modification time.
-    pub fn done_unchanged(&self, call_id: &str, stamp: (u64, u128)) -> Option<&Entry> {
-        self.done
-            .values()
-            .find(|e| e.call_id == call_id && e.op == Op::Record && e.file_stamp == Some(stamp))
+    /// Keys in the index (done, open, stamps, waiting).
+    pub fn indexed(&self) -> usize {
+        self.done.len() + self.open.len() + self.stamps.len() + self.waiting.len()
     }
 
-    /// An intent with no done: the transcript may or may not have reached the portal.
-    pub fn unresolved_intent(&self, call_id: &str, op: Op, sha256: &str) -> bool {
-        let key = (call_id.to_string(), op, sha256.to_string());
-        self.intents.contains(&key) && !self.done.contains_key(&key)
+    fn count(&self) {
+        self.lookups.fetch_add(1, Ordering::Relaxed);
     }
 
-    /// Transcript ids this journal already accounts for on a call.
-    pub fn known_transcripts(&self, call_id: &str) -> HashSet<i64> {
-        self.done
-            .values()
-            .filter(|e| e.call_id == call_id && e.op == Op::Transcript)
-            .filter_map(|e| e.transcript_id)
-            .collect()
+    pub fn done(&self, call_id: &str, op: Op, sha256: &str) -> Option<Done> {
+        self.count();
+        self.done.get(&op_key(call_id, op, sha256)).copied()
+    }
+
+    /// The sha256 of a record file hashed earlier with exactly this stamp.
+    pub fn sha_of_stamp(&self, stamp: &Stamp) -> Option<String> {
+        self.count();
+        self.stamps
+            .get(&stamp_key(stamp))
+            .map(|sha| sha.iter().map(|b| format!("{b:02x}")).collect())
+    }
+
+    /// An intent with no done or failed line: the transcript may have landed.
+    pub fn open_intent(&self, call_id: &str, op: Op, sha256: &str) -> Option<OpenIntent> {
+        self.count();
+        self.open.get(&op_key(call_id, op, sha256)).copied()
+    }
+
+    /// When this operation was first seen waiting for its call (unix seconds).
+    pub fn waiting_since(&self, call_id: &str, op: Op, sha256: &str) -> Option<u64> {
+        self.count();
+        self.waiting.get(&op_key(call_id, op, sha256)).copied()
     }
 
     /// Appends one line and waits until it is on disk.
@@ -185,37 +396,55 @@ impl Journal {
                     self.path.display()
                 ))
             })?;
-        self.remember(entry);
+        self.remember(&entry);
         Ok(())
     }
+}
+
+fn sha_bytes(hex: &str) -> Option<[u8; 32]> {
+    if hex.len() != 64 {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (i, byte) in out.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok()?;
+    }
+    Some(out)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    const SHA: &str = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+
     #[test]
-    fn done_entries_survive_reopen_and_a_torn_tail_is_cut() {
+    fn entries_survive_reopen_and_a_torn_tail_is_cut() {
         let dir = tempfile::TempDir::new().unwrap();
         let path = dir.path().join("m.journal");
         {
             let mut journal = Journal::open(&path).unwrap();
-            journal
-                .append(Entry::new("c1", Op::Transcript, "aa", State::Intent))
-                .unwrap();
+            let mut intent = Entry::new("c1", Op::Transcript, "aa", State::Intent);
+            intent.before = Some(3);
+            journal.append(intent).unwrap();
             let mut done = Entry::new("c1", Op::Transcript, "aa", State::Done);
             done.transcript_id = Some(7);
             journal.append(done).unwrap();
             journal
                 .append(Entry::new("c2", Op::Transcript, "bb", State::Intent))
                 .unwrap();
+            journal
+                .append(Entry::new("c3", Op::Transcript, "cc", State::Intent))
+                .unwrap();
+            journal
+                .append(Entry::new("c3", Op::Transcript, "cc", State::Failed))
+                .unwrap();
         }
-        // A power loss mid-write leaves half a line.
         let mut file = OpenOptions::new().append(true).open(&path).unwrap();
         file.write_all(b"{\"call_id\":\"c3\",\"op\":\"rec").unwrap();
         drop(file);
 
-        let mut journal = Journal::open(&path).unwrap();
+        let journal = Journal::open(&path).unwrap();
         assert_eq!(
             journal
                 .done("c1", Op::Transcript, "aa")
@@ -223,20 +452,53 @@ mod tests {
                 .transcript_id,
             Some(7)
         );
-        assert!(journal.unresolved_intent("c2", Op::Transcript, "bb"));
-        assert!(!journal.unresolved_intent("c1", Op::Transcript, "aa"));
-        assert_eq!(journal.known_transcripts("c1"), HashSet::from([7]));
-        journal
-            .append(Entry::new("c4", Op::Record, "cc", State::Done))
-            .unwrap();
+        assert!(journal.open_intent("c2", Op::Transcript, "bb").is_some());
+        assert!(journal.open_intent("c1", Op::Transcript, "aa").is_none());
+        assert!(journal.open_intent("c3", Op::Transcript, "cc").is_none());
         drop(journal);
         let text = std::fs::read_to_string(&path).unwrap();
-        assert!(!text.contains("\"rec\n") && !text.contains("c3"), "{text}");
-        assert!(
-            text.lines()
-                .all(|l| serde_json::from_str::<Entry>(l).is_ok()),
-            "{text}"
-        );
+        assert!(text.ends_with('\n') && !text.contains("\"rec"), "{text}");
+    }
+
+    #[test]
+    fn a_complete_line_not_understood_stops_and_is_kept() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let path = dir.path().join("m.journal");
+        let line = "{\"call_id\":\"c1\",\"op\":\"record\",\"sha256\":\"x\",\"state\":\"superseded\",\"at\":\"2026-01-01T00:00:00Z\"}\n";
+        std::fs::write(&path, line).unwrap();
+        let error = Journal::open(&path).unwrap_err();
+        assert_eq!(error.exit_code(), 8);
+        assert!(error.to_string().contains("m.journal:1"), "{error}");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), line);
+    }
+
+    #[test]
+    fn a_symlinked_journal_is_refused() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let target = dir.path().join("precious");
+        std::fs::write(&target, "keep me").unwrap();
+        let link = dir.path().join("m.journal");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        let error = Journal::open(&link).unwrap_err();
+        assert_eq!(error.exit_code(), 8);
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "keep me");
+    }
+
+    #[test]
+    fn stamps_stand_in_for_hashes_only_when_everything_matches() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let file = dir.path().join("r.wav");
+        std::fs::write(&file, "abc").unwrap();
+        let path = dir.path().join("m.journal");
+        let mut journal = Journal::open(&path).unwrap();
+        let stamp = Stamp::of(&file).unwrap();
+        let mut done = Entry::new("c1", Op::Record, SHA, State::Done);
+        done.stamp = Some(stamp.clone());
+        journal.append(done).unwrap();
+        assert_eq!(journal.sha_of_stamp(&stamp).as_deref(), Some(SHA));
+        let mut other = stamp.clone();
+        other.ctime_ns += 1;
+        assert_eq!(journal.sha_of_stamp(&other), None);
     }
 
     #[test]

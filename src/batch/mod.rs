@@ -3,3 +3,5 @@
 
 pub mod journal;
 pub mod manifest;
+pub mod plan;
+pub mod run;

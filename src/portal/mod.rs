@@ -7,7 +7,6 @@ pub mod body;
 pub mod oauth;
 mod pace;
 
-use std::cell::RefCell;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -19,7 +18,7 @@ pub use answer::is_call_not_ready;
 use answer::{AttemptError, Retry};
 use body::Progress;
 pub use body::{FileSource, StreamedBody};
-use pace::Pacer;
+pub use pace::Pacer;
 
 use crate::config::{Auth, Profile};
 use crate::failure::{Failure, Kind};
@@ -52,12 +51,9 @@ pub struct Portal {
     retries: u32,
     allow_http: bool,
     ui: Ui,
-    pacer: RefCell<Option<Pacer>>,
+    pacer: Option<Pacer>,
     stop: Option<Arc<AtomicUsize>>,
 }
-
-/// QUERY_LIMIT_EXCEEDED answers a paced run may wait out before a request fails.
-const PACED_LIMIT_RETRIES: u32 = 200;
 
 enum Payload<'a> {
     Json(Vec<u8>),
@@ -108,15 +104,15 @@ impl Portal {
             retries: profile.retries,
             allow_http: profile.allow_http,
             ui: ui.clone(),
-            pacer: RefCell::new(None),
+            pacer: None,
             stop: None,
         })
     }
 
-    /// Paces every request (retries included) to at most `per_second`; rate-limit
-    /// answers then slow the pace instead of failing.
-    pub fn pace(&mut self, per_second: f64) {
-        self.pacer = RefCell::new(Some(Pacer::new(per_second)));
+    /// Paces every request (retries included) through a shared leaky bucket; a
+    /// QUERY_LIMIT_EXCEEDED answer fills it, and counts against `--retries`.
+    pub fn pace(&mut self, pacer: Pacer) {
+        self.pacer = Some(pacer);
     }
 
     /// Waits (backoff, pacing) end early once `flag` holds a signal number.
@@ -362,29 +358,19 @@ impl Portal {
         repeat: Repeat,
     ) -> Result<Value, Failure> {
         let mut attempt = 0u32;
-        let mut limited = 0u32;
         loop {
-            let pace = self.pacer.borrow_mut().as_mut().map(Pacer::next);
-            if let Some(wait) = pace {
+            if let Some(wait) = self.pacer.as_ref().map(Pacer::next) {
                 self.pause(wait)?;
             }
             let error = match self.attempt(method, url, payload()) {
-                Ok(result) => {
-                    if let Some(pacer) = self.pacer.borrow_mut().as_mut() {
-                        pacer.succeeded();
-                    }
-                    return Ok(result);
-                }
+                Ok(result) => return Ok(result),
                 Err(error) => error,
             };
-            let paced = self.pacer.borrow().is_some();
-            if paced && error.retry == Retry::NotProcessed && limited < PACED_LIMIT_RETRIES {
-                // The portal says "too fast" and did nothing: slow down and go again.
-                limited += 1;
-                if let Some(pacer) = self.pacer.borrow_mut().as_mut() {
+            if error.retry == Retry::NotProcessed {
+                // "Too fast": the portal's bucket is fuller than ours thinks.
+                if let Some(pacer) = &self.pacer {
                     pacer.limited();
                 }
-                continue;
             }
             let wait = self.next_wait(&error, repeat, attempt)?;
             attempt += 1;

@@ -32,7 +32,7 @@ pub enum FaultKind {
 
 const ACCEPTED: &str = "ratelimit:N, bucket:BURST:RATE, overload, html500, slow:SECS, \
                         timelimit:SECS, redirect, drop:N or no-statistics, \
-                        each optionally followed by @METHOD";
+                        each optionally followed by @METHOD; or latency:METHOD=SECS";
 
 /// A `--fault` spec: what goes wrong, and for which method (all when `None`).
 #[derive(Debug, Clone, PartialEq)]
@@ -45,6 +45,22 @@ impl FromStr for Fault {
     type Err = String;
 
     fn from_str(spec: &str) -> Result<Self, Self::Err> {
+        // latency:METHOD=SECS, a real portal's server time for one method, is
+        // slow:SECS@METHOD.
+        if let Some(rest) = spec.strip_prefix("latency:") {
+            let bad = |why: &str| format!("bad fault `{spec}`: {why}; expected one of {ACCEPTED}");
+            let (method, secs) = rest
+                .split_once('=')
+                .filter(|(m, _)| !m.is_empty())
+                .ok_or_else(|| bad("write latency:METHOD=SECS"))?;
+            let kind = format!("slow:{secs}")
+                .parse::<FaultKind>()
+                .map_err(|_| bad("SECS must be a number of seconds >= 0"))?;
+            return Ok(Fault {
+                kind,
+                method: Some(method.to_string()),
+            });
+        }
         let (kind, method) = match spec.split_once('@') {
             Some((kind, method)) if !method.is_empty() => (kind, Some(method.to_string())),
             Some(_) => {
@@ -332,6 +348,30 @@ mod tests {
         assert_eq!(faults.refuse("m"), None);
         assert_eq!(faults.refuse("m"), Some(Refusal::QueryLimit));
         assert_eq!(faults.refuse("m"), Some(Refusal::QueryLimit));
+    }
+
+    #[test]
+    fn latency_is_a_delay_of_one_method() {
+        let fault: Fault = "latency:telephony.externalCall.attachRecord=2.4"
+            .parse()
+            .unwrap();
+        assert_eq!(fault.kind, FaultKind::Slow(Duration::from_secs_f64(2.4)));
+        assert_eq!(
+            fault.method.as_deref(),
+            Some("telephony.externalCall.attachRecord")
+        );
+        let faults = Faults::new(&[fault]);
+        assert_eq!(
+            faults.delay("telephony.externalCall.attachRecord"),
+            Some(Duration::from_secs_f64(2.4))
+        );
+        assert_eq!(faults.delay("telephony.call.attachTranscription"), None);
+        for bad in ["latency:=1", "latency:m", "latency:m=x", "latency:m=-1"] {
+            assert!(bad
+                .parse::<Fault>()
+                .unwrap_err()
+                .contains("latency:METHOD=SECS"));
+        }
     }
 
     #[test]

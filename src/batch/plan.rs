@@ -1,0 +1,174 @@
+//! Planning one manifest row: what would be sent for each operation, checked
+//! without sending anything. A transcript is parsed here, for the row in hand
+//! only, and dropped with it.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+use crate::batch::manifest::{CallRef, Row, Source};
+use crate::call::CallId;
+use crate::commands::record::Recording;
+use crate::commands::transcript::{read_file, ReadingArgs, Transcription};
+use crate::output::Ui;
+use crate::record::{check_url, RecordFile};
+use crate::transcript::Side;
+
+/// The call of a row, as it is known before any request.
+pub enum Call {
+    Id(CallId),
+    /// Resolved with voximplant.statistic.get when the row runs.
+    External(String),
+}
+
+pub enum RecordPlan {
+    /// The PBX may still be writing the file.
+    Pending,
+    Send {
+        recording: Recording,
+        /// The file to hash and stamp; none for URLs.
+        path: Option<PathBuf>,
+    },
+}
+
+/// A row that passed validation.
+pub struct Plan {
+    pub call: Call,
+    pub record: Option<RecordPlan>,
+    pub transcript: Option<Transcription>,
+}
+
+/// Checks a row; every problem names its place.
+pub fn plan(
+    row: &Row,
+    shown_manifest: &str,
+    reading: &ReadingArgs,
+    min_age: u64,
+    ui: &Ui,
+) -> Result<Plan, Vec<String>> {
+    let place = format!("{shown_manifest}:{}", row.line);
+    let mut problems = Vec::new();
+    let call = match &row.call {
+        CallRef::Id(id) => CallId::parse(id, &format!("{place}: call_id"))
+            .map(Call::Id)
+            .map_err(|p| problems.push(p))
+            .ok(),
+        CallRef::External(id) => CallId::parse(id, &format!("{place}: external_call_id"))
+            .map(|_| Call::External(id.clone()))
+            .map_err(|p| problems.push(p))
+            .ok(),
+    };
+    let record = match &row.record {
+        None => None,
+        Some(Source::Url(url)) => match check_url(url, row.filename.as_deref()) {
+            Ok(name) => Some(RecordPlan::Send {
+                recording: Recording::Url {
+                    url: url.clone(),
+                    name,
+                },
+                path: None,
+            }),
+            Err(more) => {
+                problems.extend(prefixed(&place, more));
+                None
+            }
+        },
+        Some(Source::Path(path)) if is_young(path, min_age) => Some(RecordPlan::Pending),
+        Some(Source::Path(path)) => match RecordFile::check(path, row.filename.as_deref(), true) {
+            Ok(file) => Some(RecordPlan::Send {
+                path: Some(file.path.clone()),
+                recording: Recording::File(file),
+            }),
+            Err(more) => {
+                problems.extend(prefixed(&place, more));
+                None
+            }
+        },
+    };
+    let transcript = match transcript_of(row, reading, ui) {
+        Ok(t) => t,
+        Err(more) => {
+            problems.extend(prefixed(&place, more));
+            None
+        }
+    };
+    match call {
+        Some(call) if problems.is_empty() => Ok(Plan {
+            call,
+            record,
+            transcript,
+        }),
+        _ => Err(problems),
+    }
+}
+
+/// The row's transcript: one file with both sides, or one file per side
+/// (`user_transcript`, `client_transcript`) merged by start time.
+fn transcript_of(
+    row: &Row,
+    reading: &ReadingArgs,
+    ui: &Ui,
+) -> Result<Option<Transcription>, Vec<String>> {
+    let sided = row.user_transcript.is_some() || row.client_transcript.is_some();
+    if row.transcript.is_some() && sided {
+        return Err(vec![
+            "give transcript, or user_transcript/client_transcript, not both".into(),
+        ]);
+    }
+    if let Some(path) = &row.transcript {
+        return read_file(path, reading, ui).map(|messages| {
+            Some(Transcription {
+                messages,
+                cost: None,
+            })
+        });
+    }
+    if !sided {
+        return Ok(None);
+    }
+    let mut messages = Vec::new();
+    let mut problems = Vec::new();
+    for (path, side) in [
+        (&row.user_transcript, Side::User),
+        (&row.client_transcript, Side::Client),
+    ] {
+        let Some(path) = path else { continue };
+        let one_side = ReadingArgs {
+            format: reading.format,
+            speaker: Vec::new(),
+            default_side: Some(side),
+        };
+        match read_file(path, &one_side, ui) {
+            Ok(mut more) => {
+                for message in &mut more {
+                    message.side = side;
+                }
+                messages.append(&mut more);
+            }
+            Err(mut more) => problems.append(&mut more),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    messages.sort_by_key(|m| (m.start, m.stop));
+    Ok(Some(Transcription {
+        messages,
+        cost: None,
+    }))
+}
+
+fn prefixed(place: &str, problems: Vec<String>) -> Vec<String> {
+    problems
+        .into_iter()
+        .map(|p| format!("{place}: {p}"))
+        .collect()
+}
+
+/// A file the PBX may still be writing.
+fn is_young(path: &Path, min_age: u64) -> bool {
+    std::fs::metadata(path)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|modified| SystemTime::now().duration_since(modified).ok())
+        .is_some_and(|age| age < Duration::from_secs(min_age))
+}
