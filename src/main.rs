@@ -6,6 +6,7 @@ mod cli;
 mod commands;
 mod config;
 mod failure;
+mod input;
 mod output;
 mod portal;
 mod record;

@@ -193,20 +193,43 @@ fn print_json<T: serde::Serialize + ?Sized>(fields: &T) {
         .map_err(std::io::Error::from)
         .and_then(|_| writeln!(stdout))
         .and_then(|_| stdout.flush());
-    if written.is_err() {
-        std::process::exit(0);
+    if let Err(error) = written {
+        stdout_failed(&error);
     }
 }
 
-/// Writes to stdout; a closed pipe (`| head`) ends the process quietly.
+/// Writes to stdout; a failed write ends the run with exit 10.
 fn print_line(text: &str) {
     let mut stdout = std::io::stdout().lock();
-    if writeln!(stdout, "{text}")
-        .and_then(|_| stdout.flush())
-        .is_err()
-    {
-        std::process::exit(0);
+    if let Err(error) = writeln!(stdout, "{text}").and_then(|_| stdout.flush()) {
+        stdout_failed(&error);
     }
+}
+
+/// The failure for a result that could not be written (exit 10).
+pub fn write_failure(error: &std::io::Error) -> Failure {
+    let what = match error.kind() {
+        std::io::ErrorKind::BrokenPipe => "stdout was closed".to_string(),
+        _ if error.raw_os_error() == Some(28) => "stdout is full (no space left)".to_string(),
+        _ => format!("cannot write to stdout ({error})"),
+    };
+    Failure::new(
+        crate::failure::Kind::Output,
+        format!("the result could not be written: {what}"),
+    )
+    .with_hint("send stdout to a file or pipe that can take it; anything sent to the portal before this was sent")
+}
+
+/// The request is done but its result is lost: say so on stderr and exit 10, so
+/// a script never takes an undelivered result for success.
+fn stdout_failed(error: &std::io::Error) -> ! {
+    let failure = write_failure(error);
+    let mut stderr = std::io::stderr().lock();
+    let _ = writeln!(stderr, "error: {failure}");
+    if let Some(hint) = &failure.hint {
+        let _ = writeln!(stderr, "hint: {hint}");
+    }
+    std::process::exit(failure.exit_code());
 }
 
 /// A panic is a bug: say so in one line, without a backtrace, and exit 1.
