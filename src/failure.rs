@@ -91,6 +91,9 @@ pub struct FailureData {
     pub hint: Option<String>,
     /// Further lines, one per problem (validation reports every violation).
     pub details: Vec<String>,
+    /// The request may have reached the portal and was not repeated: `batch`
+    /// marks such a row `unknown`, not `failed`.
+    pub outcome_unknown: bool,
 }
 
 impl Failure {
@@ -102,6 +105,7 @@ impl Failure {
             description: None,
             hint: None,
             details: Vec::new(),
+            outcome_unknown: false,
         }))
     }
 

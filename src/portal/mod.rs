@@ -57,9 +57,6 @@ pub struct Portal {
     profile: Profile,
 }
 
-/// QUERY_LIMIT_EXCEEDED answers a paced run may wait out before a request fails.
-const PACED_LIMIT_RETRIES: u32 = 200;
-
 enum Payload<'a> {
     Json(Vec<u8>),
     Streamed(&'a StreamedBody),
@@ -330,7 +327,6 @@ impl Portal {
         repeat: Repeat,
     ) -> Result<Value, Failure> {
         let mut attempt = 0u32;
-        let mut limited = 0u32;
         loop {
             let pace = self.pacer.borrow_mut().as_mut().map(Pacer::next);
             if let Some(wait) = pace {
@@ -345,14 +341,13 @@ impl Portal {
                 }
                 Err(error) => error,
             };
-            let paced = self.pacer.borrow().is_some();
-            if paced && error.retry == Retry::NotProcessed && limited < PACED_LIMIT_RETRIES {
-                // The portal says "too fast" and did nothing: slow down and go again.
-                limited += 1;
+            if error.retry == Retry::NotProcessed {
+                // The portal says "too fast": a paced run slows down as well, but
+                // retries still count against --retries and wait out Retry-After
+                // (hammering a throttled portal gets the REST API blocked).
                 if let Some(pacer) = self.pacer.borrow_mut().as_mut() {
                     pacer.limited();
                 }
-                continue;
             }
             let wait = self.next_wait(&error, repeat, attempt)?;
             attempt += 1;
@@ -607,6 +602,10 @@ async fn stalled(progress: &Progress, timeout: Duration) {
 async fn answer_overdue(progress: &Progress, timeout: Duration) {
     loop {
         let wait = match progress.since_body_done() {
+            // Nothing moved at all: that is the stall timeout's to report.
+            Some(since) if since >= timeout && progress.idle() >= timeout => {
+                Duration::from_millis(50)
+            }
             Some(since) if since >= timeout => return,
             Some(since) => timeout - since,
             None => Duration::from_millis(200),
@@ -627,6 +626,7 @@ fn reset_time(at: f64) -> String {
 
 /// Marks a failure of a request that must not be repeated as of unknown outcome.
 pub fn outcome_unknown(mut failure: Failure, probably_landed: bool) -> Failure {
+    failure.outcome_unknown = true;
     failure.message = if probably_landed {
         format!(
             "{} (the outcome is unknown: the portal answered with success, so it probably landed)",
