@@ -86,6 +86,11 @@ impl Ui {
         print_line(&trim_table(&table));
     }
 
+    /// One plain line of result on stdout (`config path`); a failed write exits 10.
+    pub fn line(&self, text: &str) {
+        print_line(text);
+    }
+
     pub fn warn(&self, message: &str) {
         if !self.quiet {
             eprintln!("warning: {message}");

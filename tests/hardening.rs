@@ -188,6 +188,35 @@ fn defect_06_closed_stdout_pipe_exits_10() {
     assert!(stderr(&output).contains("stdout was closed"));
 }
 
+#[test]
+fn defect_06_plain_line_and_completions_to_dev_full_exit_10() {
+    let home = TempDir::new().unwrap();
+    for args in [
+        &["-o", "table", "config", "path"][..],
+        &["completions", "bash"][..],
+    ] {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let output = StdCommand::new(bin())
+            .env_clear()
+            .env("HOME", home.path())
+            .args(args)
+            .stdout(full)
+            .stderr(Stdio::piped())
+            .output()
+            .unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(10),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+        no_panic(&output);
+    }
+}
+
 // ---- 7: absurd numbers --------------------------------------------------
 
 #[test]
@@ -255,6 +284,21 @@ fn defect_07_huge_wait_for_call_does_not_panic() {
     no_panic(&output);
     assert!(output.status.success(), "{}", stderr(&output));
     assert_eq!(sandbox.transcripts().len(), 1);
+    // Absurd --timeout and --retries are taken as "very long" and "many".
+    let output = sandbox
+        .cmd()
+        .args([
+            "--timeout",
+            "18446744073709551615",
+            "--retries",
+            "4294967295",
+        ])
+        .args(["-o", "json", "transcript", "attach", "--call-id", &call])
+        .args(["--message", "User:0:1:hi"])
+        .output()
+        .unwrap();
+    no_panic(&output);
+    assert!(output.status.success(), "{}", stderr(&output));
 }
 
 // ---- 8: unusable 2xx to a transcript ------------------------------------

@@ -41,7 +41,7 @@ pub fn run(cmd: Cmd, global: &GlobalArgs, ui: &Ui) -> anyhow::Result<()> {
                 fields.insert("exists".into(), json!(path.exists()));
                 ui.result(&fields);
             } else {
-                println!("{}", path.display());
+                ui.line(&path.display().to_string());
             }
             Ok(())
         }
