@@ -7,7 +7,6 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::cli::GlobalArgs;
 use crate::failure::{shown_path, Failure};
 use crate::secret::{Secret, SecretUrl};
 
@@ -84,8 +83,20 @@ pub struct Loaded {
     pub readable_by_others: bool,
 }
 
+/// What the command line (flags, and the environment clap read for them) says
+/// about the settings; built from clap's arguments in `cli.rs`.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub config: Option<PathBuf>,
+    pub profile: Option<String>,
+    pub webhook: Option<String>,
+    pub timeout: Option<u64>,
+    pub retries: Option<u32>,
+}
+
 /// Where the config file is: `--config`/`B24TEL_CONFIG`, else the platform's config dir.
-pub fn config_path(global: &GlobalArgs) -> Result<PathBuf, Failure> {
+pub fn config_path(global: impl Into<Overrides>) -> Result<PathBuf, Failure> {
+    let global = &global.into();
     if let Some(path) = &global.config {
         return Ok(path.clone());
     }
@@ -213,7 +224,8 @@ pub fn readable_by_others(_path: &Path) -> bool {
 }
 
 /// Layers flag > environment > profile > default into the settings of this run.
-pub fn resolve(global: &GlobalArgs, loaded: &Loaded) -> Result<Profile, Failure> {
+pub fn resolve(global: impl Into<Overrides>, loaded: &Loaded) -> Result<Profile, Failure> {
+    let global = &global.into();
     let file = loaded.file.as_ref();
     // clap has already applied flag > env for --profile and --webhook.
     let chosen_name = global

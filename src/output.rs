@@ -7,8 +7,14 @@ use comfy_table::{presets::NOTHING, Table};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::{Map, Value};
 
-use crate::cli::{GlobalArgs, OutputFormat};
 use crate::failure::Failure;
+
+/// `-o json|table`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    Json,
+    Table,
+}
 
 #[derive(Debug, Clone)]
 pub struct Ui {
@@ -19,16 +25,18 @@ pub struct Ui {
 }
 
 impl Ui {
-    pub fn new(global: &GlobalArgs) -> Self {
-        let format = global.output.unwrap_or(if std::io::stdout().is_terminal() {
+    /// `format` is `-o` (None: table on a terminal, JSON otherwise); `quiet` is
+    /// `-q`, `verbose` is `-v`.
+    pub fn new(format: Option<OutputFormat>, quiet: bool, verbose: bool) -> Self {
+        let format = format.unwrap_or(if std::io::stdout().is_terminal() {
             OutputFormat::Table
         } else {
             OutputFormat::Json
         });
         Ui {
             format,
-            quiet: global.quiet,
-            verbose: global.verbose,
+            quiet,
+            verbose,
             stderr_is_terminal: std::io::stderr().is_terminal(),
         }
     }
@@ -235,6 +243,24 @@ fn stdout_failed(error: &std::io::Error) -> ! {
         let _ = writeln!(stderr, "hint: {hint}");
     }
     std::process::exit(failure.exit_code());
+}
+
+impl crate::portal::Observer for Ui {
+    fn warn(&self, message: &str) {
+        Ui::warn(self, message)
+    }
+
+    fn note(&self, message: &str) {
+        Ui::note(self, message)
+    }
+
+    fn exchange(&self, line: &str) {
+        Ui::exchange(self, line)
+    }
+
+    fn progress_bar(&self, total: u64, label: &str) -> Option<ProgressBar> {
+        Ui::progress_bar(self, total, label)
+    }
 }
 
 /// A panic is a bug: say so in one line, without a backtrace, and exit 1.

@@ -22,7 +22,6 @@ use pace::Pacer;
 
 use crate::config::{Auth, Profile};
 use crate::failure::{Failure, Kind};
-use crate::output::Ui;
 use crate::secret::SecretUrl;
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -50,7 +49,7 @@ pub struct Portal {
     timeout: Duration,
     retries: u32,
     allow_http: bool,
-    ui: Ui,
+    ui: Arc<dyn Observer>,
     pacer: RefCell<Option<Pacer>>,
     stop: Option<Arc<AtomicUsize>>,
     /// Kept to build a proxy-free client for a loopback upload URL.
@@ -60,6 +59,20 @@ pub struct Portal {
 enum Payload<'a> {
     Json(Vec<u8>),
     Streamed(&'a StreamedBody),
+}
+
+/// Where the client reports what people may want to see: retries, waits,
+/// `-v` exchange lines and byte progress. The screen implements it (`output::Ui`);
+/// the client knows nothing of terminals or flags.
+pub trait Observer: Send + Sync {
+    /// A retry or another thing that went wrong but not fatally.
+    fn warn(&self, message: &str);
+    /// A wait the user should know about.
+    fn note(&self, message: &str);
+    /// One line per HTTP exchange; `line` holds only redacted URLs.
+    fn exchange(&self, line: &str);
+    /// A byte progress bar for a streamed body, if one is wanted.
+    fn progress_bar(&self, total: u64, label: &str) -> Option<indicatif::ProgressBar>;
 }
 
 /// Parameters of a `--dry-run` plan, with the redacted token where it would go.
@@ -72,7 +85,10 @@ pub struct PlanParams<P: serde::Serialize> {
 }
 
 impl Portal {
-    pub fn new(profile: &Profile, ui: &Ui) -> Result<Portal, Failure> {
+    pub fn new<O: Observer + Clone + 'static>(
+        profile: &Profile,
+        ui: &O,
+    ) -> Result<Portal, Failure> {
         check_transport(profile.auth.base_url(), profile.allow_http)?;
         let http = build_client(profile, is_loopback_url(profile.auth.base_url()))?;
         let runtime = tokio::runtime::Builder::new_current_thread()
@@ -86,7 +102,7 @@ impl Portal {
             timeout: profile.timeout,
             retries: profile.retries,
             allow_http: profile.allow_http,
-            ui: ui.clone(),
+            ui: Arc::new(ui.clone()),
             pacer: RefCell::new(None),
             stop: None,
             profile: profile.clone(),
