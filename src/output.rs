@@ -7,7 +7,7 @@ use comfy_table::{presets::NOTHING, Table};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::{Map, Value};
 
-use crate::failure::Failure;
+use crate::failure::{shown_text, Failure};
 
 /// `-o json|table`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -101,7 +101,7 @@ impl Ui {
 
     pub fn warn(&self, message: &str) {
         if !self.quiet {
-            eprintln!("warning: {message}");
+            eprintln!("warning: {}", shown_text(message));
         }
     }
 
@@ -160,14 +160,16 @@ impl Ui {
 
     /// Prints the failure (and the JSON error object under -o json); returns the exit code.
     pub fn report(&self, failure: &Failure) -> i32 {
-        let mut text = format!("error: {failure}");
+        // Escaped: a newline in a file name or a portal's description cannot
+        // forge a line of output.
+        let mut text = format!("error: {}", shown_text(&failure.to_string()));
         for detail in &failure.details {
             text.push_str("\n  ");
-            text.push_str(detail);
+            text.push_str(&shown_text(detail));
         }
         if let Some(hint) = &failure.hint {
             text.push_str("\nhint: ");
-            text.push_str(hint);
+            text.push_str(&shown_text(hint));
         }
         let mut stderr = std::io::stderr().lock();
         let _ = writeln!(stderr, "{text}");

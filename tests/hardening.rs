@@ -973,6 +973,32 @@ fn defect_20_paths_in_errors_cannot_forge_lines() {
 }
 
 #[test]
+fn defect_20_record_paths_in_errors_cannot_forge_lines() {
+    let counter = ConnectionCounter::start();
+    let webhook = format!("http://{}/rest/1/{CODE}/", counter.addr);
+    let home = TempDir::new().unwrap();
+    let output = run(
+        &home,
+        &webhook,
+        &[
+            "record",
+            "attach",
+            "--call-id",
+            "c1",
+            "--file",
+            "a.wav\nerror: forged",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(3));
+    let err = stderr(&output);
+    assert!(
+        !err.lines().any(|l| l.starts_with("error: forged")),
+        "{err}"
+    );
+    assert_eq!(counter.connections(), 0);
+}
+
+#[test]
 fn defect_20_config_init_with_an_empty_profile_name_is_refused() {
     let home = TempDir::new().unwrap();
     let config = home.path().join("c.toml");

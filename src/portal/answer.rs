@@ -82,6 +82,12 @@ pub fn classify(
             .get(reqwest::header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .unwrap_or("no content type");
+        // A header is the portal's text too: short and printable only.
+        let content_type: String = content_type
+            .chars()
+            .filter(|c| c.is_ascii_graphic() || *c == ' ')
+            .take(60)
+            .collect();
         return Err(AttemptError::new(
             Failure::network(format!(
                 "unexpected answer to {method}: HTTP {} ({content_type}, {} bytes) is not a JSON object",
