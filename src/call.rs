@@ -20,9 +20,13 @@ impl CallId {
                 value.len()
             ));
         }
-        if let Some(c) = value.chars().find(|c| c.is_whitespace() || c.is_control()) {
+        if let Some(c) = value
+            .chars()
+            .find(|c| c.is_whitespace() || c.is_control() || is_format_char(*c))
+        {
             return Err(format!(
-                "{place}: the call id contains {c:?}; remove spaces and control characters"
+                "{place}: the call id contains {}; remove spaces, control and format characters",
+                c.escape_unicode()
             ));
         }
         Ok(CallId(value.to_string()))
@@ -122,6 +126,33 @@ fn split_offset(text: &str) -> (&str, Option<i64>) {
     (&text[..at], Some(sign * secs))
 }
 
+/// Unicode general category Cf (format): bidi overrides, zero-width characters,
+/// the BOM and friends; they make a call id look like another one.
+pub fn is_format_char(c: char) -> bool {
+    matches!(c as u32,
+        0x00AD
+        | 0x0600..=0x0605
+        | 0x061C
+        | 0x06DD
+        | 0x070F
+        | 0x0890..=0x0891
+        | 0x08E2
+        | 0x180E
+        | 0x200B..=0x200F
+        | 0x202A..=0x202E
+        | 0x2060..=0x2064
+        | 0x2066..=0x206F
+        | 0xFEFF
+        | 0xFFF9..=0xFFFB
+        | 0x110BD
+        | 0x110CD
+        | 0x13430..=0x1343F
+        | 0x1BCA0..=0x1BCA3
+        | 0x1D173..=0x1D17A
+        | 0xE0001
+        | 0xE0020..=0xE007F)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -145,6 +176,10 @@ mod tests {
         assert!(CallId::parse("", "--call-id").is_err());
         assert!(CallId::parse("a b", "--call-id").is_err());
         assert!(CallId::parse("a\u{7}", "--call-id").is_err());
+        assert!(CallId::parse("a\u{202e}b", "--call-id").is_err());
+        assert!(CallId::parse("a\u{200b}b", "--call-id").is_err());
+        assert!(CallId::parse("a\u{feff}", "--call-id").is_err());
+        assert!(CallId::parse("звонок-1", "--call-id").is_ok());
         assert!(CallId::parse(&"x".repeat(256), "--call-id").is_err());
         assert!(CallId::parse(&"x".repeat(255), "--call-id").is_ok());
     }

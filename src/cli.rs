@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand};
 
 use crate::commands;
 
@@ -74,10 +74,19 @@ pub struct GlobalArgs {
     pub retries: Option<u32>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum OutputFormat {
-    Json,
-    Table,
+pub use crate::output::OutputFormat;
+
+/// The settings flags, for `config` (which does not know the parser).
+impl From<&GlobalArgs> for crate::config::Overrides {
+    fn from(global: &GlobalArgs) -> Self {
+        crate::config::Overrides {
+            config: global.config.clone(),
+            profile: global.profile.clone(),
+            webhook: global.webhook.clone(),
+            timeout: global.timeout,
+            retries: global.retries,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]

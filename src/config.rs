@@ -7,8 +7,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::cli::GlobalArgs;
-use crate::failure::Failure;
+use crate::failure::{shown_path, Failure};
 use crate::secret::{Secret, SecretUrl};
 
 pub const DEFAULT_TIMEOUT_SECS: u64 = 60;
@@ -111,8 +110,20 @@ pub struct Loaded {
     pub readable_by_others: bool,
 }
 
+/// What the command line (flags, and the environment clap read for them) says
+/// about the settings; built from clap's arguments in `cli.rs`.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub config: Option<PathBuf>,
+    pub profile: Option<String>,
+    pub webhook: Option<String>,
+    pub timeout: Option<u64>,
+    pub retries: Option<u32>,
+}
+
 /// Where the config file is: `--config`/`B24TEL_CONFIG`, else the platform's config dir.
-pub fn config_path(global: &GlobalArgs) -> Result<PathBuf, Failure> {
+pub fn config_path(global: impl Into<Overrides>) -> Result<PathBuf, Failure> {
+    let global = &global.into();
     if let Some(path) = &global.config {
         return Ok(path.clone());
     }
@@ -126,9 +137,10 @@ pub fn config_path(global: &GlobalArgs) -> Result<PathBuf, Failure> {
 
 /// Reads and parses the config file; a missing file is `file: None`, not an error.
 pub fn load(path: &Path) -> Result<Loaded, Failure> {
-    let text = match std::fs::read(path) {
+    use crate::input::{read_capped, ReadError, CONFIG_CAP};
+    let text = match read_capped(path, CONFIG_CAP, "config files") {
         Ok(bytes) => bytes,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+        Err(ReadError::NotFound) => {
             return Ok(Loaded {
                 path: path.to_path_buf(),
                 file: None,
@@ -136,14 +148,18 @@ pub fn load(path: &Path) -> Result<Loaded, Failure> {
             })
         }
         Err(e) => {
-            return Err(
-                Failure::config(format!("cannot read config file {}: {e}", path.display()))
-                    .with_hint("check the file's permissions, or pass another file with --config"),
-            )
+            return Err(Failure::config(format!(
+                "cannot read config file {}",
+                crate::input::describe(path, &e)
+            ))
+            .with_hint("check the file's permissions, or pass another file with --config"))
         }
     };
     let text = String::from_utf8(text).map_err(|_| {
-        Failure::config(format!("config file {} is not UTF-8 text", path.display()))
+        Failure::config(format!(
+            "config file {} is not UTF-8 text",
+            shown_path(path)
+        ))
     })?;
     let file: ConfigFile = toml::from_str(&text).map_err(|e| parse_failure(path, &text, &e))?;
     Ok(Loaded {
@@ -154,17 +170,71 @@ pub fn load(path: &Path) -> Result<Loaded, Failure> {
 }
 
 fn parse_failure(path: &Path, text: &str, error: &toml::de::Error) -> Failure {
+    let mut key = None;
     let place = match error.span() {
         Some(span) => {
-            let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
-            format!("{}:{line}", path.display())
+            let start = span.start.min(text.len());
+            let line = text[..start].matches('\n').count() + 1;
+            let line_start = text[..start].rfind('\n').map(|i| i + 1).unwrap_or(0);
+            key = text[line_start..]
+                .split_once('=')
+                .map(|(k, _)| k.trim().trim_matches('"').to_string())
+                .filter(|k| {
+                    !k.is_empty()
+                        && k.chars()
+                            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+                });
+            format!("{}:{line}", shown_path(path))
         }
-        None => path.display().to_string(),
+        None => shown_path(path),
     };
-    let reason = error.message().trim().to_string();
+    let reason = safe_reason(error.message().trim(), key.as_deref());
     Failure::config(format!("invalid config file {place}: {reason}")).with_hint(
         "see config.example.toml for every key, or recreate the profile with `b24tel config init --force`",
     )
+}
+
+/// The parser's reason without the value it could not take: a numeric
+/// `access_token` or a webhook URL under `timeout_secs` must not be echoed.
+fn safe_reason(message: &str, key: Option<&str>) -> String {
+    let first = message.lines().next().unwrap_or("");
+    if first.starts_with("invalid type") || first.starts_with("invalid value") {
+        let expected = first
+            .split_once("expected ")
+            .map(|(_, e)| match e.trim() {
+                "u64" | "u32" | "an integer" | "u16" => "a whole number >= 0",
+                "a boolean" => "true or false",
+                "a string" | "path string" | "a path" => "a quoted string",
+                _ => "another type",
+            })
+            .unwrap_or("another type");
+        return match key {
+            Some(key) => format!("{key} must be {expected}"),
+            None => format!("a value must be {expected}"),
+        };
+    }
+    // Other reasons (syntax, unknown keys) name keys and tokens of TOML, but a
+    // quoted fragment could still be a value: drop what is between backticks
+    // unless it is a plain key name.
+    let mut out = String::new();
+    let mut parts = first.split('`');
+    if let Some(head) = parts.next() {
+        out.push_str(head);
+    }
+    for (i, part) in parts.enumerate() {
+        if i % 2 == 0 {
+            let plain = part.len() <= 40
+                && part
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '=');
+            out.push('`');
+            out.push_str(if plain { part } else { "..." });
+            out.push('`');
+        } else {
+            out.push_str(part);
+        }
+    }
+    out
 }
 
 #[cfg(unix)]
@@ -181,7 +251,8 @@ pub fn readable_by_others(_path: &Path) -> bool {
 }
 
 /// Layers flag > environment > profile > default into the settings of this run.
-pub fn resolve(global: &GlobalArgs, loaded: &Loaded) -> Result<Profile, Failure> {
+pub fn resolve(global: impl Into<Overrides>, loaded: &Loaded) -> Result<Profile, Failure> {
+    let global = &global.into();
     let file = loaded.file.as_ref();
     // clap has already applied flag > env for --profile and --webhook.
     let chosen_name = global
@@ -197,7 +268,7 @@ pub fn resolve(global: &GlobalArgs, loaded: &Loaded) -> Result<Profile, Failure>
     };
     let entry_or_default = entry.clone().unwrap_or_default();
     let place = |key: &str| match &chosen_name {
-        Some(name) => format!("{} [profiles.{name}] {key}", loaded.path.display()),
+        Some(name) => format!("{} [profiles.{name}] {key}", shown_path(&loaded.path)),
         None => key.to_string(),
     };
 
@@ -245,12 +316,12 @@ pub fn resolve(global: &GlobalArgs, loaded: &Loaded) -> Result<Profile, Failure>
         return Err(match &chosen_name {
             Some(name) => Failure::config(format!(
                 "profile '{name}' in {} has neither webhook_url nor portal_url",
-                loaded.path.display()
+                shown_path(&loaded.path)
             ))
             .with_hint("add webhook_url = \"https://PORTAL/rest/USER_ID/CODE/\" to the profile"),
             None if file.is_some_and(|f| !f.profiles.is_empty()) => Failure::config(format!(
                 "no profile chosen in {} (profiles: {})",
-                loaded.path.display(),
+                shown_path(&loaded.path),
                 file.map(|f| f.profiles.keys().cloned().collect::<Vec<_>>().join(", "))
                     .unwrap_or_default()
             ))
@@ -277,7 +348,7 @@ pub fn resolve(global: &GlobalArgs, loaded: &Loaded) -> Result<Profile, Failure>
 fn settings(
     name: Option<String>,
     auth: Auth,
-    global: &GlobalArgs,
+    global: &Overrides,
     entry: &ProfileEntry,
     loaded: &Loaded,
 ) -> Profile {
@@ -306,9 +377,10 @@ fn settings(
 /// For `auth`: the chosen profile's OAuth application, and settings to reach its
 /// token server with (no token yet).
 pub fn resolve_app(
-    global: &GlobalArgs,
+    global: impl Into<Overrides>,
     loaded: &Loaded,
 ) -> Result<(AppCredentials, Profile), Failure> {
+    let global = &global.into();
     let file = loaded.file.as_ref();
     let name = global
         .profile
@@ -401,7 +473,7 @@ fn missing_profile(name: &str, loaded: &Loaded) -> Failure {
     match &loaded.file {
         None => Failure::config(format!(
             "profile '{name}' not found: config file {} does not exist",
-            loaded.path.display()
+            shown_path(&loaded.path)
         ))
         .with_hint(format!(
             "create it with `b24tel config init -p {name} --webhook https://PORTAL/rest/USER_ID/CODE/`"
@@ -415,7 +487,7 @@ fn missing_profile(name: &str, loaded: &Loaded) -> Failure {
             };
             Failure::config(format!(
                 "profile '{name}' not found in {} (profiles: {known})",
-                loaded.path.display()
+                shown_path(&loaded.path)
             ))
             .with_hint(format!(
                 "pick one of them with -p, or add it with `b24tel config init -p {name} --webhook URL`"
@@ -456,7 +528,17 @@ pub fn webhook_auth(url: &str, place: &str) -> Result<Auth, Failure> {
         ))
         .with_hint(shape_hint));
     }
-    let mut normalised = url.to_string();
+    // `https://HOST/rest/1//CODE/` works on some portals; one slash each is the
+    // URL's meaning, and the only shape logs and redaction then need to know.
+    let (scheme, rest) = url.split_once("://").unwrap_or(("https", url));
+    let mut normalised = format!("{scheme}://");
+    let mut last = '\0';
+    for c in rest.chars() {
+        if !(c == '/' && last == '/') {
+            normalised.push(c);
+        }
+        last = c;
+    }
     if !normalised.ends_with('/') {
         normalised.push('/');
     }
@@ -488,10 +570,28 @@ mod tests {
             Auth::Webhook(url) => assert_eq!(url.expose(), "https://x.bitrix24.com/rest/1/abc/"),
             other => panic!("{other:?}"),
         }
+        match webhook_auth("https://x.bitrix24.com//rest/1//abc", "t").unwrap() {
+            Auth::Webhook(url) => assert_eq!(url.expose(), "https://x.bitrix24.com/rest/1/abc/"),
+            other => panic!("{other:?}"),
+        }
         assert!(webhook_auth("https://x.bitrix24.com/", "t").is_err());
         assert!(webhook_auth("ftp://x/rest/1/abc/", "t").is_err());
         let error = webhook_auth("https://x/rest/one/abc/", "t").unwrap_err();
         assert!(!error.to_string().contains("abc"), "{error}");
+    }
+
+    #[test]
+    fn type_errors_name_key_and_type_only() {
+        let text = "[profiles.a]\nportal_url = \"https://h\"\naccess_token = 918273645\n";
+        let error = toml::from_str::<ConfigFile>(text).unwrap_err();
+        let failure = parse_failure(Path::new("c.toml"), text, &error);
+        assert!(!failure.to_string().contains("918273645"), "{failure}");
+        assert!(
+            failure
+                .to_string()
+                .contains("access_token must be a quoted string"),
+            "{failure}"
+        );
     }
 }
 

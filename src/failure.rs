@@ -91,6 +91,9 @@ pub struct FailureData {
     pub hint: Option<String>,
     /// Further lines, one per problem (validation reports every violation).
     pub details: Vec<String>,
+    /// The request may have reached the portal and was not repeated: `batch`
+    /// marks such a row `unknown`, not `failed`.
+    pub outcome_unknown: bool,
 }
 
 impl Failure {
@@ -102,6 +105,7 @@ impl Failure {
             description: None,
             hint: None,
             details: Vec::new(),
+            outcome_unknown: false,
         }))
     }
 
@@ -185,6 +189,25 @@ impl fmt::Display for Failure {
 
 impl std::error::Error for Failure {}
 
+/// A path as errors show it: control characters and other unprintable ones are
+/// escaped, so a newline in a file name cannot forge a line of output.
+pub fn shown_path(path: &std::path::Path) -> String {
+    shown_text(&path.to_string_lossy())
+}
+
+/// Text from outside (a path, a name) with control and format characters escaped.
+pub fn shown_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() || crate::call::is_format_char(c) {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// Finds the `Failure` in an error chain; anything else is a bug (exit 1).
 pub fn from_anyhow(error: &anyhow::Error) -> Failure {
     if let Some(failure) = error.downcast_ref::<Failure>() {
@@ -209,6 +232,14 @@ mod tests {
         );
         assert_eq!(Kind::of_portal_code("ERROR_CORE"), None);
         assert_eq!(Kind::RateLimited.exit_code(), 6);
+        assert_eq!(Kind::Output.exit_code(), 10);
+    }
+
+    #[test]
+    fn shown_paths_cannot_forge_lines() {
+        let shown = shown_path(std::path::Path::new("a\nerror: forged.srt"));
+        assert!(!shown.contains('\n'), "{shown}");
+        assert_eq!(shown_text("x\u{202e}y"), "x\\u{202e}y");
     }
 
     #[test]

@@ -6,6 +6,7 @@ mod cli;
 mod commands;
 mod config;
 mod failure;
+mod input;
 mod output;
 mod portal;
 mod record;
@@ -18,7 +19,7 @@ use clap::Parser;
 fn main() {
     output::install_panic_hook();
     let cli = cli::Cli::parse();
-    let ui = output::Ui::new(&cli.global);
+    let ui = output::Ui::new(cli.global.output, cli.global.quiet, cli.global.verbose);
     let code = match commands::run(cli, &ui) {
         Ok(()) => 0,
         Err(error) => ui.report(&failure::from_anyhow(&error)),

@@ -7,8 +7,14 @@ use comfy_table::{presets::NOTHING, Table};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::{Map, Value};
 
-use crate::cli::{GlobalArgs, OutputFormat};
-use crate::failure::Failure;
+use crate::failure::{shown_text, Failure};
+
+/// `-o json|table`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    Json,
+    Table,
+}
 
 #[derive(Debug, Clone)]
 pub struct Ui {
@@ -19,16 +25,18 @@ pub struct Ui {
 }
 
 impl Ui {
-    pub fn new(global: &GlobalArgs) -> Self {
-        let format = global.output.unwrap_or(if std::io::stdout().is_terminal() {
+    /// `format` is `-o` (None: table on a terminal, JSON otherwise); `quiet` is
+    /// `-q`, `verbose` is `-v`.
+    pub fn new(format: Option<OutputFormat>, quiet: bool, verbose: bool) -> Self {
+        let format = format.unwrap_or(if std::io::stdout().is_terminal() {
             OutputFormat::Table
         } else {
             OutputFormat::Json
         });
         Ui {
             format,
-            quiet: global.quiet,
-            verbose: global.verbose,
+            quiet,
+            verbose,
             stderr_is_terminal: std::io::stderr().is_terminal(),
         }
     }
@@ -86,9 +94,14 @@ impl Ui {
         print_line(&trim_table(&table));
     }
 
+    /// One plain line of result on stdout (`config path`); a failed write exits 10.
+    pub fn line(&self, text: &str) {
+        print_line(text);
+    }
+
     pub fn warn(&self, message: &str) {
         if !self.quiet {
-            eprintln!("warning: {message}");
+            eprintln!("warning: {}", shown_text(message));
         }
     }
 
@@ -133,14 +146,16 @@ impl Ui {
 
     /// Prints the failure (and the JSON error object under -o json); returns the exit code.
     pub fn report(&self, failure: &Failure) -> i32 {
-        let mut text = format!("error: {failure}");
+        // Escaped: a newline in a file name or a portal's description cannot
+        // forge a line of output.
+        let mut text = format!("error: {}", shown_text(&failure.to_string()));
         for detail in &failure.details {
             text.push_str("\n  ");
-            text.push_str(detail);
+            text.push_str(&shown_text(detail));
         }
         if let Some(hint) = &failure.hint {
             text.push_str("\nhint: ");
-            text.push_str(hint);
+            text.push_str(&shown_text(hint));
         }
         let mut stderr = std::io::stderr().lock();
         let _ = writeln!(stderr, "{text}");
@@ -179,19 +194,60 @@ fn print_json<T: serde::Serialize + ?Sized>(fields: &T) {
         .map_err(std::io::Error::from)
         .and_then(|_| writeln!(stdout))
         .and_then(|_| stdout.flush());
-    if written.is_err() {
-        std::process::exit(0);
+    if let Err(error) = written {
+        stdout_failed(&error);
     }
 }
 
-/// Writes to stdout; a closed pipe (`| head`) ends the process quietly.
+/// Writes to stdout; a failed write ends the run with exit 10.
 fn print_line(text: &str) {
     let mut stdout = std::io::stdout().lock();
-    if writeln!(stdout, "{text}")
-        .and_then(|_| stdout.flush())
-        .is_err()
-    {
-        std::process::exit(0);
+    if let Err(error) = writeln!(stdout, "{text}").and_then(|_| stdout.flush()) {
+        stdout_failed(&error);
+    }
+}
+
+/// The failure for a result that could not be written (exit 10).
+pub fn write_failure(error: &std::io::Error) -> Failure {
+    let what = match error.kind() {
+        std::io::ErrorKind::BrokenPipe => "stdout was closed".to_string(),
+        _ if error.raw_os_error() == Some(28) => "stdout is full (no space left)".to_string(),
+        _ => format!("cannot write to stdout ({error})"),
+    };
+    Failure::new(
+        crate::failure::Kind::Output,
+        format!("the result could not be written: {what}"),
+    )
+    .with_hint("send stdout to a file or pipe that can take it; anything sent to the portal before this was sent")
+}
+
+/// The request is done but its result is lost: say so on stderr and exit 10, so
+/// a script never takes an undelivered result for success.
+fn stdout_failed(error: &std::io::Error) -> ! {
+    let failure = write_failure(error);
+    let mut stderr = std::io::stderr().lock();
+    let _ = writeln!(stderr, "error: {failure}");
+    if let Some(hint) = &failure.hint {
+        let _ = writeln!(stderr, "hint: {hint}");
+    }
+    std::process::exit(failure.exit_code());
+}
+
+impl crate::portal::Observer for Ui {
+    fn warn(&self, message: &str) {
+        Ui::warn(self, message)
+    }
+
+    fn note(&self, message: &str) {
+        Ui::note(self, message)
+    }
+
+    fn exchange(&self, line: &str) {
+        Ui::exchange(self, line)
+    }
+
+    fn progress_bar(&self, total: u64, label: &str) -> Option<ProgressBar> {
+        Ui::progress_bar(self, total, label)
     }
 }
 

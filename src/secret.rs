@@ -109,18 +109,26 @@ fn redact_authority(base: &str) -> String {
     }
 }
 
-/// `/rest/<user id>/<code>/...` is the webhook form; the segment after the user id is the code.
+/// `/rest/<user id>/<code>/...` is the webhook form; the segment after the user id
+/// is the code. Read by meaning: repeated slashes (`/rest/1//CODE/`, which some
+/// portals accept), any case of `rest`, and relative URLs (a redirect's
+/// `Location: /rest/1//CODE/x`) are redacted alike.
 fn redact_webhook_code(base: &str) -> String {
     let segments: Vec<&str> = base.split('/').collect();
     let mut out: Vec<String> = segments.iter().map(|s| s.to_string()).collect();
-    for i in 0..segments.len() {
-        if segments[i] == "rest"
-            && i + 2 < segments.len()
-            && !segments[i + 1].is_empty()
-            && segments[i + 1].bytes().all(|b| b.is_ascii_digit())
-            && !segments[i + 2].is_empty()
-        {
-            out[i + 2] = "***".into();
+    let filled: Vec<usize> = (0..segments.len())
+        .filter(|&i| !segments[i].is_empty())
+        .collect();
+    for w in 0..filled.len() {
+        let i = filled[w];
+        if !segments[i].eq_ignore_ascii_case("rest") {
+            continue;
+        }
+        let (Some(&user), Some(&code)) = (filled.get(w + 1), filled.get(w + 2)) else {
+            continue;
+        };
+        if segments[user].bytes().all(|b| b.is_ascii_digit()) {
+            out[code] = "***".into();
         }
     }
     out.join("/")
@@ -138,6 +146,20 @@ mod tests {
             ),
             "https://x.bitrix24.com/rest/1/***/telephony.externalCall.attachRecord"
         );
+    }
+
+    #[test]
+    fn webhook_code_is_hidden_in_any_layout() {
+        for url in [
+            "https://x.bitrix24.com/rest/1//s3cr3t/profile",
+            "https://x.bitrix24.com//rest//1///s3cr3t//",
+            "/rest/1//s3cr3t/x",
+            "rest/1/s3cr3t/",
+            "https://x.bitrix24.com/REST/1/s3cr3t/profile.json",
+        ] {
+            let shown = redact_url(url);
+            assert!(!shown.contains("s3cr3t"), "{url} -> {shown}");
+        }
     }
 
     #[test]

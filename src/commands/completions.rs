@@ -12,7 +12,9 @@ pub struct Cmd {
 }
 
 pub fn run(cmd: Cmd) -> anyhow::Result<()> {
-    std::io::Write::write_all(&mut std::io::stdout(), &script(cmd.shell))?;
+    std::io::Write::write_all(&mut std::io::stdout(), &script(cmd.shell))
+        .and_then(|_| std::io::Write::flush(&mut std::io::stdout()))
+        .map_err(|e| crate::output::write_failure(&e))?;
     Ok(())
 }
 

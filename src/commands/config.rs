@@ -41,7 +41,7 @@ pub fn run(cmd: Cmd, global: &GlobalArgs, ui: &Ui) -> anyhow::Result<()> {
                 fields.insert("exists".into(), json!(path.exists()));
                 ui.result(&fields);
             } else {
-                println!("{}", path.display());
+                ui.line(&path.display().to_string());
             }
             Ok(())
         }
@@ -50,6 +50,18 @@ pub fn run(cmd: Cmd, global: &GlobalArgs, ui: &Ui) -> anyhow::Result<()> {
 
 fn init(path: &Path, global: &GlobalArgs, force: bool, ui: &Ui) -> anyhow::Result<()> {
     let name = global.profile.clone().unwrap_or_else(|| "default".into());
+    if name.trim().is_empty()
+        || name
+            .chars()
+            .any(|c| c.is_control() || crate::call::is_format_char(c))
+    {
+        return Err(Failure::usage(format!(
+            "-p {:?} is not a usable profile name",
+            crate::failure::shown_text(&name)
+        ))
+        .with_hint("name the profile with -p NAME, e.g. -p office")
+        .into());
+    }
     let loaded = config::load(path)?;
     if let Some(file) = &loaded.file {
         if file.profiles.contains_key(&name) && !force {
@@ -73,11 +85,20 @@ fn init(path: &Path, global: &GlobalArgs, force: bool, ui: &Ui) -> anyhow::Resul
         unreachable!("webhook_auth only builds webhook auth")
     };
 
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+    let text = match crate::input::read_capped(path, crate::input::CONFIG_CAP, "config files") {
+        Ok(bytes) => String::from_utf8(bytes).map_err(|_| {
+            Failure::config(format!(
+                "config file {} is not UTF-8 text",
+                crate::failure::shown_path(path)
+            ))
+        })?,
+        Err(crate::input::ReadError::NotFound) => String::new(),
         Err(e) => {
-            return Err(Failure::config(format!("cannot read {}: {e}", path.display())).into())
+            return Err(Failure::config(format!(
+                "cannot read {}",
+                crate::input::describe(path, &e)
+            ))
+            .into())
         }
     };
     // toml_edit keeps the user's comments and the other profiles as they are.
@@ -95,9 +116,14 @@ fn init(path: &Path, global: &GlobalArgs, force: bool, ui: &Ui) -> anyhow::Resul
     let mut profile = toml_edit::Table::new();
     profile["webhook_url"] = toml_edit::value(webhook.expose());
     doc["profiles"][name.as_str()] = toml_edit::Item::Table(profile);
-    write_private(path, doc.to_string().as_bytes())?;
-
     let mut fields = Map::new();
+    if global.dry_run {
+        // The plan only: nothing is written.
+        fields.insert("dry_run".into(), json!(true));
+    } else {
+        write_private(path, doc.to_string().as_bytes())?;
+    }
+
     fields.insert("path".into(), json!(path.display().to_string()));
     fields.insert("profile".into(), json!(name));
     fields.insert("webhook_url".into(), json!(webhook.redacted()));
@@ -131,7 +157,10 @@ fn ask_webhook() -> Result<String, Failure> {
 /// readable by others, not even for a moment, and a crash leaves the old file whole.
 fn write_private(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
     let fail = |what: &str, e: std::io::Error| {
-        Failure::config(format!("cannot {what} {}: {e}", path.display()))
+        Failure::config(format!(
+            "cannot {what} {}: {e}",
+            crate::failure::shown_path(path)
+        ))
     };
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         let mut builder = std::fs::DirBuilder::new();

@@ -153,7 +153,8 @@ pub fn id_in(result: &Value, key: &str, method: &str) -> Result<i64, Failure> {
         .or_else(|| value.and_then(Value::as_str).and_then(|s| s.parse().ok()))
         .ok_or_else(|| {
             Failure::network(format!(
-                "unexpected answer to {method}: no integer {key} in {result}"
+                "unexpected answer to {method}: no integer {key} in {}",
+                crate::portal::shape_of(result)
             ))
         })
 }
@@ -231,13 +232,13 @@ pub fn plan<'a, P: serde::Serialize>(
     method: &'a str,
     call_id: &'a CallId,
     params: P,
-) -> Plan<'a, P> {
+) -> Plan<'a, crate::portal::PlanParams<P>> {
     Plan {
         dry_run: true,
         method,
         url: portal.describe(method),
         call_id: call_id.as_str(),
-        params,
+        params: portal.plan_params(params),
         then: None,
     }
 }

@@ -1,7 +1,6 @@
 //! `b24tel transcript attach`: read a transcript in whatever shape the speech
 //! engine or PBX wrote it, validate all of it, and attach it exactly once.
 
-use std::io::Read;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -116,7 +115,9 @@ pub fn attach_transcription(
             portal.call(ATTACH_TRANSCRIPTION, &params, Repeat::OnlyIfNotProcessed)
         })
         .map_err(|f| super::call::explain_not_ready(f, call_id, Some(!wait_for_call.is_zero())))?;
-    let transcript_id = id_in(&result, "TRANSCRIPT_ID", ATTACH_TRANSCRIPTION)?;
+    // A success without a usable id: the transcript probably landed; never resend blindly.
+    let transcript_id = id_in(&result, "TRANSCRIPT_ID", ATTACH_TRANSCRIPTION)
+        .map_err(|failure| crate::portal::outcome_unknown(failure, true))?;
     Ok(fields([
         ("call_id", json!(call_id.as_str())),
         ("transcript_id", json!(transcript_id)),
@@ -131,36 +132,8 @@ pub fn read_file(
     ui: &Ui,
 ) -> Result<Vec<Message>, Vec<String>> {
     let name = path.display().to_string();
-    let bytes = if name == "-" {
-        let mut bytes = Vec::new();
-        std::io::stdin()
-            .lock()
-            .read_to_end(&mut bytes)
-            .map_err(|e| vec![format!("stdin: cannot read it ({e})")])?;
-        bytes
-    } else {
-        match std::fs::metadata(path) {
-            Ok(m) if m.is_dir() => {
-                return Err(vec![format!(
-                    "{name}: is a directory; pass the transcript file"
-                )])
-            }
-            Ok(_) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err(vec![format!("{name}: no such file; check the path")])
-            }
-            Err(e) => {
-                return Err(vec![format!(
-                    "{name}: cannot read it ({e}); check its permissions"
-                )])
-            }
-        }
-        std::fs::read(path).map_err(|e| {
-            vec![format!(
-                "{name}: cannot read it ({e}); check its permissions"
-            )]
-        })?
-    };
+    let bytes = crate::input::read_capped(path, crate::input::DATA_CAP, "transcripts")
+        .map_err(|e| vec![crate::input::describe(path, &e)])?;
     let transcript = transcript::read(&name, &bytes, reading.format, &reading.speakers())
         .map_err(|problems| problems.iter().map(ToString::to_string).collect::<Vec<_>>())?;
     for note in &transcript.notes {

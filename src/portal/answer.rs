@@ -22,6 +22,9 @@ pub enum Retry {
     MaybeProcessed,
     /// 429 OPERATION_TIME_LIMIT: the budget is back at this Unix time.
     AfterReset(Option<f64>),
+    /// A 2xx the portal sent that cannot be used (not JSON, no `result`, sent
+    /// before the whole body went out): the request probably landed. Never repeated.
+    Unusable,
     Never,
 }
 
@@ -79,6 +82,12 @@ pub fn classify(
             .get(reqwest::header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .unwrap_or("no content type");
+        // A header is the portal's text too: short and printable only.
+        let content_type: String = content_type
+            .chars()
+            .filter(|c| c.is_ascii_graphic() || *c == ' ')
+            .take(60)
+            .collect();
         return Err(AttemptError::new(
             Failure::network(format!(
                 "unexpected answer to {method}: HTTP {} ({content_type}, {} bytes) is not a JSON object",
@@ -88,6 +97,8 @@ pub fn classify(
             .with_hint("a proxy or the web server answered instead of the REST API; check the portal URL and try again later"),
             if status.is_server_error() {
                 Retry::MaybeProcessed
+            } else if status.is_success() {
+                Retry::Unusable
             } else {
                 Retry::Never
             },
@@ -134,6 +145,8 @@ pub fn classify(
         )),
         if status.is_server_error() {
             Retry::MaybeProcessed
+        } else if status.is_success() {
+            Retry::Unusable
         } else {
             Retry::Never
         },
@@ -252,6 +265,8 @@ mod tests {
             (Kind::Network, Retry::MaybeProcessed)
         );
         let e = answer(200, "<html>ok</html>").unwrap_err();
+        assert_eq!((e.failure.kind, e.retry), (Kind::Network, Retry::Unusable));
+        let e = answer(404, "<html>no</html>").unwrap_err();
         assert_eq!((e.failure.kind, e.retry), (Kind::Network, Retry::Never));
     }
 

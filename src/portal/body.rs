@@ -5,7 +5,7 @@
 
 use std::io::{self, Read};
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Instant;
@@ -275,8 +275,13 @@ impl Chunk {
 pub(crate) struct Progress {
     start: Instant,
     last_ms: AtomicU64,
+    /// When the last body byte was handed on, in ms since `start` plus one (0: not yet).
+    done_ms: AtomicU64,
     pub sent: AtomicU64,
     pub received: AtomicU64,
+    /// The file could not be read as it was checked (it changed size): a retry
+    /// would fail the same way.
+    pub source_failed: AtomicBool,
     bar: Option<ProgressBar>,
 }
 
@@ -285,8 +290,10 @@ impl Progress {
         Arc::new(Progress {
             start: Instant::now(),
             last_ms: AtomicU64::new(0),
+            done_ms: AtomicU64::new(0),
             sent: AtomicU64::new(0),
             received: AtomicU64::new(0),
+            source_failed: AtomicBool::new(false),
             bar,
         })
     }
@@ -299,6 +306,24 @@ impl Progress {
     pub fn idle(&self) -> std::time::Duration {
         let now = self.start.elapsed().as_millis() as u64;
         std::time::Duration::from_millis(now.saturating_sub(self.last_ms.load(Ordering::Relaxed)))
+    }
+
+    /// Marks the whole body as handed to the connection.
+    pub fn body_done(&self) {
+        let now = self.start.elapsed().as_millis() as u64 + 1;
+        let _ = self
+            .done_ms
+            .compare_exchange(0, now, Ordering::Relaxed, Ordering::Relaxed);
+    }
+
+    /// How long ago the whole body was sent, if it was.
+    pub fn since_body_done(&self) -> Option<std::time::Duration> {
+        let done = self.done_ms.load(Ordering::Relaxed);
+        if done == 0 {
+            return None;
+        }
+        let now = self.start.elapsed().as_millis() as u64 + 1;
+        Some(std::time::Duration::from_millis(now.saturating_sub(done)))
     }
 
     pub fn finish_bar(&self) {
@@ -333,9 +358,15 @@ impl http_body::Body for ChannelBody {
                 if let Some(bar) = &self.progress.bar {
                     bar.inc(chunk.file_bytes);
                 }
+                if self.remaining == 0 {
+                    self.progress.body_done();
+                }
                 Poll::Ready(Some(Ok(Frame::data(chunk.data))))
             }
-            Poll::Ready(Some(Err(e))) => Poll::Ready(Some(Err(e))),
+            Poll::Ready(Some(Err(e))) => {
+                self.progress.source_failed.store(true, Ordering::Relaxed);
+                Poll::Ready(Some(Err(e)))
+            }
             Poll::Ready(None) => Poll::Ready(None),
             Poll::Pending => Poll::Pending,
         }
@@ -347,6 +378,59 @@ impl http_body::Body for ChannelBody {
 
     fn size_hint(&self) -> SizeHint {
         SizeHint::with_exact(self.remaining)
+    }
+}
+
+/// A small body held in memory (JSON parameters), handed on in slices so the
+/// bytes that went out are counted like a streamed body's.
+pub(crate) struct BytesBody {
+    data: Bytes,
+    progress: Arc<Progress>,
+}
+
+impl BytesBody {
+    pub fn new(data: Vec<u8>, progress: Arc<Progress>) -> Self {
+        if data.is_empty() {
+            progress.body_done();
+        }
+        BytesBody {
+            data: Bytes::from(data),
+            progress,
+        }
+    }
+}
+
+const BYTES_SLICE: usize = 256 * 1024;
+
+impl http_body::Body for BytesBody {
+    type Data = Bytes;
+    type Error = io::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        _cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, io::Error>>> {
+        if self.data.is_empty() {
+            return Poll::Ready(None);
+        }
+        let take = self.data.len().min(BYTES_SLICE);
+        let slice = self.data.split_to(take);
+        self.progress
+            .sent
+            .fetch_add(slice.len() as u64, Ordering::Relaxed);
+        self.progress.touch();
+        if self.data.is_empty() {
+            self.progress.body_done();
+        }
+        Poll::Ready(Some(Ok(Frame::data(slice))))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.data.is_empty()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        SizeHint::with_exact(self.data.len() as u64)
     }
 }
 

@@ -16,13 +16,12 @@ use serde_json::{Map, Value};
 
 pub use answer::is_call_not_ready;
 use answer::{AttemptError, Retry};
-use body::Progress;
+use body::{BytesBody, Progress};
 pub use body::{FileSource, StreamedBody};
 pub use pace::Pacer;
 
 use crate::config::{Auth, Profile};
 use crate::failure::{Failure, Kind};
-use crate::output::Ui;
 use crate::secret::SecretUrl;
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -50,9 +49,11 @@ pub struct Portal {
     timeout: Duration,
     retries: u32,
     allow_http: bool,
-    ui: Ui,
+    ui: Arc<dyn Observer>,
     pacer: Option<Pacer>,
     stop: Option<Arc<AtomicUsize>>,
+    /// Kept to build a proxy-free client for a loopback upload URL.
+    profile: Profile,
 }
 
 enum Payload<'a> {
@@ -60,38 +61,36 @@ enum Payload<'a> {
     Streamed(&'a StreamedBody),
 }
 
+/// Where the client reports what people may want to see: retries, waits,
+/// `-v` exchange lines and byte progress. The screen implements it (`output::Ui`);
+/// the client knows nothing of terminals or flags.
+pub trait Observer: Send + Sync {
+    /// A retry or another thing that went wrong but not fatally.
+    fn warn(&self, message: &str);
+    /// A wait the user should know about.
+    fn note(&self, message: &str);
+    /// One line per HTTP exchange; `line` holds only redacted URLs.
+    fn exchange(&self, line: &str);
+    /// A byte progress bar for a streamed body, if one is wanted.
+    fn progress_bar(&self, total: u64, label: &str) -> Option<indicatif::ProgressBar>;
+}
+
+/// Parameters of a `--dry-run` plan, with the redacted token where it would go.
+#[derive(serde::Serialize)]
+pub struct PlanParams<P: serde::Serialize> {
+    #[serde(flatten)]
+    params: P,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    auth: Option<&'static str>,
+}
+
 impl Portal {
-    pub fn new(profile: &Profile, ui: &Ui) -> Result<Portal, Failure> {
+    pub fn new<O: Observer + Clone + 'static>(
+        profile: &Profile,
+        ui: &O,
+    ) -> Result<Portal, Failure> {
         check_transport(profile.auth.base_url(), profile.allow_http)?;
-        // One client and one runtime for small calls and gigabyte bodies alike:
-        // reqwest's blocking body path is far slower for large streamed bodies.
-        let mut builder = reqwest::Client::builder()
-            .user_agent(concat!("b24tel/", env!("CARGO_PKG_VERSION")))
-            .redirect(reqwest::redirect::Policy::none())
-            .connect_timeout(CONNECT_TIMEOUT)
-            .tcp_nodelay(true);
-        if let Some(path) = &profile.ca_cert {
-            let pem = std::fs::read(path).map_err(|e| {
-                Failure::config(format!("cannot read ca_cert {}: {e}", path.display()))
-                    .with_hint("point ca_cert at the PEM file of the portal's CA")
-            })?;
-            let certs = reqwest::Certificate::from_pem_bundle(&pem)
-                .ok()
-                .filter(|c| !c.is_empty())
-                .ok_or_else(|| {
-                    Failure::config(format!(
-                        "ca_cert {} holds no PEM certificate",
-                        path.display()
-                    ))
-                    .with_hint("the file should contain -----BEGIN CERTIFICATE----- blocks")
-                })?;
-            for cert in certs {
-                builder = builder.add_root_certificate(cert);
-            }
-        }
-        let http = builder
-            .build()
-            .map_err(|e| Failure::config(format!("cannot set up TLS: {}", error_chain(&e))))?;
+        let http = build_client(profile, is_loopback_url(profile.auth.base_url()))?;
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -103,12 +102,57 @@ impl Portal {
             timeout: profile.timeout,
             retries: profile.retries,
             allow_http: profile.allow_http,
-            ui: ui.clone(),
+            ui: Arc::new(ui.clone()),
             pacer: None,
             stop: None,
+            profile: profile.clone(),
         })
     }
+}
 
+/// One client and one runtime for small calls and gigabyte bodies alike:
+/// reqwest's blocking body path is far slower for large streamed bodies.
+/// A loopback portal is never reached through a proxy (`HTTP_PROXY` would see
+/// the webhook code in clear).
+fn build_client(profile: &Profile, loopback: bool) -> Result<reqwest::Client, Failure> {
+    {
+        let mut builder = reqwest::Client::builder()
+            .user_agent(concat!("b24tel/", env!("CARGO_PKG_VERSION")))
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(CONNECT_TIMEOUT)
+            .tcp_nodelay(true);
+        if let Some(path) = &profile.ca_cert {
+            let pem = std::fs::read(path).map_err(|e| {
+                Failure::config(format!(
+                    "cannot read ca_cert {}: {e}",
+                    crate::failure::shown_path(path)
+                ))
+                .with_hint("point ca_cert at the PEM file of the portal's CA")
+            })?;
+            let certs = reqwest::Certificate::from_pem_bundle(&pem)
+                .ok()
+                .filter(|c| !c.is_empty())
+                .ok_or_else(|| {
+                    Failure::config(format!(
+                        "ca_cert {} holds no PEM certificate",
+                        crate::failure::shown_path(path)
+                    ))
+                    .with_hint("the file should contain -----BEGIN CERTIFICATE----- blocks")
+                })?;
+            for cert in certs {
+                builder = builder.add_root_certificate(cert);
+            }
+        }
+        if loopback {
+            builder = builder.no_proxy();
+        }
+        builder
+            .build()
+            .map_err(|e| Failure::config(format!("cannot set up TLS: {}", error_chain(&e))))
+    }
+}
+
+impl Portal {
     /// Paces every request (retries included) through a shared leaky bucket; a
     /// QUERY_LIMIT_EXCEEDED answer fills it, and counts against `--retries`.
     pub fn pace(&mut self, pacer: Pacer) {
@@ -137,6 +181,15 @@ impl Portal {
                 return Ok(());
             }
             std::thread::sleep(left.min(Duration::from_millis(100)));
+        }
+    }
+
+    /// A `--dry-run` plan's parameters as the request would carry them: under
+    /// OAuth with `"auth": "***"` where the body holds the token.
+    pub fn plan_params<P: serde::Serialize>(&self, params: P) -> PlanParams<P> {
+        PlanParams {
+            params,
+            auth: matches!(self.auth, Auth::OAuth { .. }).then_some("***"),
         }
     }
 
@@ -298,6 +351,32 @@ impl Portal {
     ) -> Result<Value, Failure> {
         check_transport(upload_url.expose(), self.allow_http)?;
         let body = StreamedBody::multipart(field_name, filename, mime, file);
+        if is_loopback_url(upload_url.expose()) && !is_loopback_url(self.auth.base_url()) {
+            // Never through a proxy: build the proxy-free client for this one URL.
+            let local = Portal {
+                runtime: tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .map_err(|e| {
+                        Failure::new(Kind::Internal, format!("cannot start the runtime: {e}"))
+                    })?,
+                http: build_client(&self.profile, true)?,
+                auth: self.auth.clone(),
+                timeout: self.timeout,
+                retries: self.retries,
+                allow_http: self.allow_http,
+                ui: self.ui.clone(),
+                pacer: None,
+                stop: self.stop.clone(),
+                profile: self.profile.clone(),
+            };
+            return local.exchange(
+                "the upload URL",
+                upload_url,
+                || Payload::Streamed(&body),
+                Repeat::Safe,
+            );
+        }
         self.exchange(
             "the upload URL",
             upload_url,
@@ -313,7 +392,12 @@ impl Portal {
         wait: Duration,
         mut attempt: impl FnMut() -> Result<T, Failure>,
     ) -> Result<T, Failure> {
-        let deadline = Instant::now() + wait;
+        // An absurd --wait-for-call means "as long as it takes", not an overflow.
+        let now = Instant::now();
+        let deadline = now
+            .checked_add(wait)
+            .or_else(|| now.checked_add(Duration::from_secs(100 * 365 * 86_400)))
+            .unwrap_or(now);
         let mut pause = Duration::from_secs(1);
         loop {
             match attempt() {
@@ -325,7 +409,7 @@ impl Portal {
                         nap.as_secs_f64().ceil(),
                         left.as_secs_f64()
                     ));
-                    std::thread::sleep(nap);
+                    self.pause(nap)?;
                     pause = (pause * 2).min(Duration::from_secs(10));
                 }
                 other => return other,
@@ -367,7 +451,9 @@ impl Portal {
                 Err(error) => error,
             };
             if error.retry == Retry::NotProcessed {
-                // "Too fast": the portal's bucket is fuller than ours thinks.
+                // The portal says "too fast": its bucket is fuller than ours thinks;
+                // retries still count against --retries and wait out Retry-After
+                // (hammering a throttled portal gets the REST API blocked).
                 if let Some(pacer) = &self.pacer {
                     pacer.limited();
                 }
@@ -395,6 +481,11 @@ impl Portal {
         let out_of_retries = attempt >= self.retries;
         match error.retry {
             Retry::Never => Err(failure),
+            Retry::Unusable => Err(if repeat == Repeat::OnlyIfNotProcessed {
+                outcome_unknown(failure, true)
+            } else {
+                failure
+            }),
             Retry::NotSent | Retry::NotProcessed if !out_of_retries => Ok(error
                 .retry_after
                 .map(|d| d.min(MAX_RESET_WAIT))
@@ -404,34 +495,28 @@ impl Portal {
                 .map(|d| d.min(MAX_RESET_WAIT))
                 .unwrap_or_else(|| backoff(attempt))),
             Retry::MaybeProcessed if repeat == Repeat::OnlyIfNotProcessed => {
-                failure.message = format!("{} (the outcome is unknown)", failure.message);
-                failure.hint = Some(
-                    "the request may have reached the portal, so b24tel did not repeat it (that could attach it twice); \
-                     check the call in Bitrix24 (Telephony > Call history, or voximplant.statistic.get) before running it again"
-                        .into(),
-                );
-                Err(failure)
+                Err(outcome_unknown(failure, false))
             }
-            Retry::AfterReset(reset_at) if !out_of_retries => {
+            Retry::AfterReset(reset_at) => {
                 let now = SystemTime::now()
                     .duration_since(UNIX_EPOCH)
                     .unwrap_or_default()
                     .as_secs_f64();
-                match reset_at {
-                    Some(at) if at - now <= MAX_RESET_WAIT.as_secs_f64() => {
+                match reset_at.filter(|at| at.is_finite()) {
+                    Some(at) if at - now <= MAX_RESET_WAIT.as_secs_f64() && !out_of_retries => {
+                        // Finite and at most 120 s away: cannot overflow.
                         Ok(Duration::from_secs_f64((at - now).max(0.0) + 0.5))
                     }
                     Some(at) => {
                         failure.message = format!(
                             "{}: the method's time budget resets at {}",
                             failure.message,
-                            humantime::format_rfc3339_seconds(
-                                UNIX_EPOCH + Duration::from_secs_f64(at.max(0.0))
-                            )
+                            reset_time(at)
                         );
                         Err(failure)
                     }
-                    None => Ok(backoff(attempt)),
+                    None if !out_of_retries => Ok(backoff(attempt)),
+                    None => Err(failure),
                 }
             }
             _ => {
@@ -451,14 +536,15 @@ impl Portal {
         payload: Payload<'_>,
     ) -> Result<Value, AttemptError> {
         let started = Instant::now();
-        let (progress, body, content_type) = match payload {
+        let (progress, body, content_type, body_len) = match payload {
             Payload::Json(bytes) => {
                 let progress = Progress::new(None);
-                progress.sent.store(bytes.len() as u64, Ordering::Relaxed);
+                let len = bytes.len() as u64;
                 (
-                    progress,
-                    reqwest::Body::from(bytes),
+                    progress.clone(),
+                    reqwest::Body::wrap(BytesBody::new(bytes, progress)),
                     "application/json".to_string(),
+                    len,
                 )
             }
             Payload::Streamed(streamed) => {
@@ -469,6 +555,7 @@ impl Portal {
                     progress,
                     reqwest::Body::wrap(channel),
                     streamed.content_type.clone(),
+                    streamed.len(),
                 )
             }
         };
@@ -483,15 +570,26 @@ impl Portal {
             let mut response = request
                 .send()
                 .await
-                .map_err(|e| self.transport_error(method, url, &e))?;
+                .map_err(|e| self.transport_error(method, url, &e, &progress))?;
             progress.touch();
             let status = response.status();
+            let sent = progress.sent.load(Ordering::Relaxed);
+            if status.is_success() && sent < body_len {
+                return Err(AttemptError::new(
+                    Failure::network(format!(
+                        "the portal answered {method} with HTTP {} after only {sent} of {body_len} bytes were sent",
+                        status.as_u16()
+                    ))
+                    .with_hint("an answer before the whole request arrived is not a success: a proxy or the server cut the request short; check the portal's upload limits and try again"),
+                    Retry::Unusable,
+                ));
+            }
             let headers = response.headers().clone();
             let mut answer = Vec::new();
             while let Some(chunk) = response
                 .chunk()
                 .await
-                .map_err(|e| self.transport_error(method, url, &e))?
+                .map_err(|e| self.transport_error(method, url, &e, &progress))?
             {
                 progress.touch();
                 progress
@@ -521,6 +619,14 @@ impl Portal {
                     .with_hint("the portal or the network is slow: raise --timeout (or timeout_secs in the profile)"),
                     Retry::MaybeProcessed,
                 )),
+                _ = answer_overdue(&progress, timeout) => Err(AttemptError::new(
+                    Failure::network(format!(
+                        "the answer to {method} did not arrive in full within {} s of sending the request",
+                        timeout.as_secs()
+                    ))
+                    .with_hint("the portal or the network is slow: raise --timeout (or timeout_secs in the profile)"),
+                    Retry::MaybeProcessed,
+                )),
             }
         });
         progress.finish_bar();
@@ -544,15 +650,28 @@ impl Portal {
         method: &str,
         url: &SecretUrl,
         error: &reqwest::Error,
+        progress: &Progress,
     ) -> AttemptError {
         let chain = error_chain(error);
         let lower = chain.to_ascii_lowercase();
         let mut failure =
             Failure::network(format!("{method} to {} failed: {chain}", url.redacted()));
+        if progress.source_failed.load(Ordering::Relaxed) {
+            // The file changed under us: sending it again fails the same way.
+            failure.kind = Kind::InvalidInput;
+            failure = failure.with_hint(
+                "the file changed while it was being sent; wait until whatever writes it has finished, then run again",
+            );
+            return AttemptError::new(failure, Retry::Never);
+        }
         if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") {
             failure = failure.with_hint(
                 "the portal's TLS certificate is not trusted: for a private CA set ca_cert = \"/path/ca.pem\" in the profile",
             );
+            if lower.contains("certificate") {
+                // Not a passing fault: another attempt meets the same certificate.
+                return AttemptError::new(failure, Retry::Never);
+            }
         } else if error.is_connect() {
             failure =
                 failure.with_hint("check the portal address and that it is reachable from here");
@@ -583,6 +702,80 @@ async fn stalled(progress: &Progress, timeout: Duration) {
             return;
         }
         tokio::time::sleep(timeout - idle).await;
+    }
+}
+
+/// Waits until the answer has taken `timeout` in all since the body was sent: a
+/// trickled answer cannot hold a run forever, while an upload that keeps moving
+/// is never cut off.
+async fn answer_overdue(progress: &Progress, timeout: Duration) {
+    loop {
+        let wait = match progress.since_body_done() {
+            // Nothing moved at all: that is the stall timeout's to report.
+            Some(since) if since >= timeout && progress.idle() >= timeout => {
+                Duration::from_millis(50)
+            }
+            Some(since) if since >= timeout => return,
+            Some(since) => timeout - since,
+            None => Duration::from_millis(200),
+        };
+        tokio::time::sleep(wait).await;
+    }
+}
+
+/// A reset time as a date when it is one, else the number: never a panic.
+fn reset_time(at: f64) -> String {
+    // 253402300799 is 9999-12-31T23:59:59Z, the last time RFC 3339 can show.
+    if at.is_finite() && (0.0..=253_402_300_799.0).contains(&at) {
+        humantime::format_rfc3339_seconds(UNIX_EPOCH + Duration::from_secs(at as u64)).to_string()
+    } else {
+        format!("Unix time {at} (not a date b24tel can show; the portal sent an absurd value)")
+    }
+}
+
+/// Marks a failure of a request that must not be repeated as of unknown outcome.
+pub fn outcome_unknown(mut failure: Failure, probably_landed: bool) -> Failure {
+    failure.outcome_unknown = true;
+    failure.message = if probably_landed {
+        format!(
+            "{} (the outcome is unknown: the portal answered with success, so it probably landed)",
+            failure.message
+        )
+    } else {
+        format!("{} (the outcome is unknown)", failure.message)
+    };
+    failure.hint = Some(
+        "the request may have reached the portal, so b24tel did not repeat it (that could attach it twice); \
+         check the call in Bitrix24 (Telephony > Call history, or voximplant.statistic.get) before running it again"
+            .into(),
+    );
+    failure
+}
+
+/// What a portal answer looks like, without any of its values (they may hold
+/// tokens): `an object with keys uploadUrl, fieldName`.
+pub fn shape_of(value: &Value) -> String {
+    match value {
+        Value::Null => "null".into(),
+        Value::Bool(_) => "a boolean".into(),
+        Value::Number(_) => "a number".into(),
+        Value::String(_) => "a string".into(),
+        Value::Array(items) => format!("an array of {} items", items.len()),
+        Value::Object(map) if map.is_empty() => "an empty object".into(),
+        Value::Object(map) => {
+            let keys: Vec<String> = map
+                .keys()
+                .take(10)
+                .map(|k| {
+                    k.chars()
+                        .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+                        .take(40)
+                        .collect()
+                })
+                .collect();
+            let more = if map.len() > 10 { ", ..." } else { "" };
+            format!("an object with keys {}{more}", keys.join(", "))
+        }
     }
 }
 

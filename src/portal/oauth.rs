@@ -534,8 +534,6 @@ mod concurrent_tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Arc;
 
-    use clap::Parser;
-
     use super::*;
     use crate::config::{Auth, Profile};
     use crate::portal::Portal;
@@ -551,6 +549,7 @@ mod concurrent_tests {
             scopes: Vec::new(),
             log: false,
             token_lifetime: None,
+            strict: false,
         })
         .unwrap();
         let dir = tempfile::tempdir().unwrap();
@@ -562,8 +561,7 @@ mod concurrent_tests {
             token_file: dir.path().join("app.json"),
             server_endpoint: Some(format!("{}/oauth/", sandbox.portal_url)),
         };
-        let cli = crate::cli::Cli::try_parse_from(["b24tel", "-q", "doctor"]).unwrap();
-        let ui = crate::output::Ui::new(&cli.global);
+        let ui = crate::output::Ui::new(None, true, false);
         let profile = Profile {
             name: Some("app".into()),
             auth: Auth::OAuth {
