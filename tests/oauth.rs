@@ -289,7 +289,16 @@ fn a_batch_longer_than_the_token_life_completes_with_refreshes() {
     let started = Instant::now();
     let out = app
         .cmd()
-        .args(["batch", "--min-age", "0", "--rate", "3", "--manifest"])
+        .args([
+            "batch",
+            "--min-age",
+            "0",
+            "--burst",
+            "1",
+            "--rate",
+            "3",
+            "--manifest",
+        ])
         .arg(&manifest)
         .output()
         .unwrap();
@@ -297,7 +306,12 @@ fn a_batch_longer_than_the_token_life_completes_with_refreshes() {
         started.elapsed() > Duration::from_secs(2),
         "the batch outlived no token"
     );
-    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        out.status.success(),
+        "{}{}",
+        stderr(&out),
+        String::from_utf8_lossy(&out.stdout)
+    );
     let rows: Vec<Value> = String::from_utf8_lossy(&out.stdout)
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())

@@ -277,23 +277,31 @@ impl Portal {
         else {
             return send();
         };
-        let used = session.access_token();
-        match send() {
-            Err(failure) if failure.code.as_deref() == Some("expired_token") => {
-                session.renew(&used, &|url, form| self.post_form(url, form))?;
-                send().map_err(|mut failure| {
-                    if failure.code.as_deref() == Some("expired_token") {
-                        failure.hint = Some(
-                            "the portal calls even the renewed token expired: check this machine's clock, \
-                             then run `b24tel auth refresh`"
-                                .into(),
-                        );
+        // A token another worker renewed may itself expire before this worker's
+        // paced request leaves, so renew again; a token we fetched ourselves that is
+        // refused at once means the clocks disagree.
+        let mut used = session.access_token();
+        for _ in 0..3 {
+            match send() {
+                Err(failure) if failure.code.as_deref() == Some("expired_token") => {
+                    if session.renew(&used, &|url, form| self.post_form(url, form))? {
+                        return send().map_err(|mut failure| {
+                            if failure.code.as_deref() == Some("expired_token") {
+                                failure.hint = Some(
+                                    "the portal calls even the renewed token expired: check this \
+                                     machine's clock, then run `b24tel auth refresh`"
+                                        .into(),
+                                );
+                            }
+                            failure
+                        });
                     }
-                    failure
-                })
+                    used = session.access_token();
+                }
+                other => return other,
             }
-            other => other,
         }
+        send()
     }
 
     /// POSTs a form to the OAuth token server; answers its JSON object, error or not.
