@@ -25,6 +25,7 @@ pub fn run(ui: &Ui) -> anyhow::Result<()> {
         scopes: Vec::new(),
         log: false,
         strict: false,
+        tls: false,
     })?;
     let step = |n: u32, text: &str| ui.note(&format!("[{n}/6] {text}"));
     step(

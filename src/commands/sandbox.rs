@@ -47,13 +47,23 @@ pub struct Cmd {
     /// into a corrupt file, transcript times it truncates) instead of only logging it
     #[arg(long)]
     pub strict: bool,
+
+    /// Serve https with a certificate from a CA generated at start; the CA is written
+    /// to DATA_DIR/ca.pem and printed, for SSL_CERT_FILE / --cacert / ca_cert
+    #[arg(long)]
+    pub tls: bool,
 }
 
 pub fn run(cmd: Cmd, ui: &Ui) -> anyhow::Result<()> {
     if !cmd.addr.ip().is_loopback() {
         ui.warn(&format!(
-            "{} is reachable from other machines; the sandbox speaks plain http and its webhook code and token travel unencrypted",
-            cmd.addr
+            "{} is reachable from other machines; {}",
+            cmd.addr,
+            if cmd.tls {
+                "anyone who can reach it can read the calls' page at /"
+            } else {
+                "the sandbox speaks plain http (add --tls) and its webhook code and token travel unencrypted"
+            }
         ));
     }
     // Registered before the server starts, so an early Ctrl-C still stops it cleanly.
@@ -67,6 +77,7 @@ pub fn run(cmd: Cmd, ui: &Ui) -> anyhow::Result<()> {
         scopes: cmd.scopes.into_iter().filter(|s| !s.is_empty()).collect(),
         log: !ui.quiet,
         strict: cmd.strict,
+        tls: cmd.tls,
     })?;
     let mut fields = Map::new();
     fields.insert("webhook_url".into(), running.webhook_url.clone().into());
@@ -76,6 +87,12 @@ pub fn run(cmd: Cmd, ui: &Ui) -> anyhow::Result<()> {
         "data_dir".into(),
         Value::String(running.data_dir.display().to_string()),
     );
+    if let Some(ca_path) = &running.ca_path {
+        fields.insert(
+            "ca_path".into(),
+            Value::String(ca_path.display().to_string()),
+        );
+    }
     ui.result(&fields);
     ui.note("sandbox listening; Ctrl-C stops it");
     signals.forever().next();

@@ -18,6 +18,7 @@ mod record;
 mod request;
 mod server;
 mod state;
+mod tls;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -51,6 +52,8 @@ pub struct Options {
     pub log: bool,
     /// Refuse what a portal silently gets wrong (lenient Base64, cast times).
     pub strict: bool,
+    /// Serve https with a certificate from a CA generated at start.
+    pub tls: bool,
 }
 
 /// A sandbox serving on its own thread; `stop` (or drop) shuts it down.
@@ -59,6 +62,8 @@ pub struct Running {
     pub portal_url: String,
     pub access_token: String,
     pub data_dir: PathBuf,
+    /// With `tls`: the CA clients must trust.
+    pub ca_path: Option<PathBuf>,
     temporary: bool,
     shutdown: Option<watch::Sender<bool>>,
     thread: Option<JoinHandle<()>>,
@@ -117,7 +122,22 @@ pub fn start(options: Options) -> Result<Running, Failure> {
         ))
     })?;
     let faults = faults::Faults::new(&options.faults);
-    let served = serve_on_thread(options.addr, |addr, http| app::App {
+    let tls = if options.tls {
+        match tls::generate(&data_dir, options.addr) {
+            Ok(tls) => Some(tls),
+            Err(why) => {
+                if temporary {
+                    let _ = std::fs::remove_dir_all(&data_dir);
+                }
+                return Err(Failure::invalid(why));
+            }
+        }
+    } else {
+        None
+    };
+    let ca_path = tls.as_ref().map(|t| t.ca_path.clone());
+    let acceptor = tls.map(|t| t.acceptor);
+    let served = serve_on_thread(options.addr, acceptor, |addr, http| app::App {
         addr,
         webhook_code: webhook_code.clone(),
         access_token: access_token.clone(),
@@ -137,11 +157,13 @@ pub fn start(options: Options) -> Result<Running, Failure> {
             return Err(failure);
         }
     };
+    let scheme = if ca_path.is_some() { "https" } else { "http" };
     Ok(Running {
-        webhook_url: format!("http://{addr}/rest/1/{webhook_code}/"),
-        portal_url: format!("http://{addr}"),
+        webhook_url: format!("{scheme}://{addr}/rest/1/{webhook_code}/"),
+        portal_url: format!("{scheme}://{addr}"),
         access_token,
         data_dir,
+        ca_path,
         temporary,
         shutdown: Some(shutdown),
         thread: Some(thread),
@@ -155,6 +177,7 @@ type Served = (SocketAddr, watch::Sender<bool>, JoinHandle<()>);
 #[allow(clippy::result_large_err)]
 fn serve_on_thread(
     bind: SocketAddr,
+    tls: Option<tokio_rustls::TlsAcceptor>,
     app: impl FnOnce(SocketAddr, reqwest::Client) -> app::App,
 ) -> Result<Served, Failure> {
     let internal = |what: &str, e: &dyn std::fmt::Display| {
@@ -192,7 +215,7 @@ fn serve_on_thread(
     let thread = std::thread::Builder::new()
         .name("b24tel-sandbox".into())
         .spawn(move || {
-            runtime.block_on(server::serve(app, listener, shutdown_rx));
+            runtime.block_on(server::serve(app, listener, shutdown_rx, tls));
             runtime.shutdown_timeout(Duration::from_secs(1));
         })
         .map_err(|e| internal("cannot start the sandbox thread", &e))?;
