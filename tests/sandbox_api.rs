@@ -1459,6 +1459,11 @@ fn method_names_any_case_with_json_suffix_and_repeated_slashes() {
         assert_eq!(status, 200, "{path}: {answer}");
         let time = answer["result"].as_str().unwrap();
         assert!(time.ends_with("+00:00") && time.len() == 25, "{time}");
+        let line = sandbox.stderr_line("GET /rest/");
+        assert!(
+            !line.contains(&code) && line.contains("/rest/1/***/"),
+            "{line}"
+        );
     }
 }
 

@@ -143,7 +143,7 @@ async fn handle(
         eprintln!(
             "{} {method} {} {status} {}B {}ms",
             humantime::format_rfc3339_seconds(SystemTime::now()),
-            crate::secret::redact_url(&target),
+            crate::secret::redact_url(&logged_target(&target)),
             received.load(Ordering::Relaxed),
             clock.elapsed().as_millis()
         );
@@ -152,6 +152,15 @@ async fn handle(
         Err(DroppedAnswer)
     } else {
         Ok(answer)
+    }
+}
+
+/// The target with repeated slashes in its path merged, so that the webhook code in
+/// `/rest//1/CODE/` is found and redacted like any other.
+fn logged_target(target: &str) -> String {
+    match target.split_once('?') {
+        Some((path, query)) => format!("{}?{query}", request::merge_slashes(path)),
+        None => request::merge_slashes(target),
     }
 }
 
