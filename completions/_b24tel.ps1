@@ -656,6 +656,7 @@ Register-ArgumentCompleter -Native -CommandName 'b24tel' -ScriptBlock {
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up on a request that makes no progress for this long [default: 60]')
             [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Retries for retryable failures [default: 3]')
             [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Refuse what a real portal silently accepts and gets wrong (Base64 it decodes into a corrupt file, transcript times it truncates) instead of only logging it')
+            [CompletionResult]::new('--tls', '--tls', [CompletionResultType]::ParameterName, 'Serve https with a certificate from a CA generated at start; the CA is written to DATA_DIR/ca.pem and printed, for SSL_CERT_FILE / --cacert / ca_cert')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress bar, no warnings')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress bar, no warnings')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'One line per HTTP exchange on stderr')

@@ -2094,7 +2094,7 @@ _b24tel() {
             return 0
             ;;
         b24tel__subcmd__sandbox)
-            opts="-p -o -q -v -h -V --addr --data-dir --fault --webhook-code --access-token --scope --strict --token-lifetime --profile --config --webhook --output --quiet --verbose --dry-run --timeout --retries --help --version"
+            opts="-p -o -q -v -h -V --addr --data-dir --fault --webhook-code --access-token --scope --strict --token-lifetime --tls --profile --config --webhook --output --quiet --verbose --dry-run --timeout --retries --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

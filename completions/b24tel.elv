@@ -608,6 +608,7 @@ set edit:completion:arg-completer[b24tel] = {|@words|
             cand --timeout 'Give up on a request that makes no progress for this long [default: 60]'
             cand --retries 'Retries for retryable failures [default: 3]'
             cand --strict 'Refuse what a real portal silently accepts and gets wrong (Base64 it decodes into a corrupt file, transcript times it truncates) instead of only logging it'
+            cand --tls 'Serve https with a certificate from a CA generated at start; the CA is written to DATA_DIR/ca.pem and printed, for SSL_CERT_FILE / --cacert / ca_cert'
             cand -q 'No progress bar, no warnings'
             cand --quiet 'No progress bar, no warnings'
             cand -v 'One line per HTTP exchange on stderr'

@@ -430,6 +430,7 @@ table\t''"
 complete -c b24tel -n "__fish_b24tel_using_subcommand sandbox" -l timeout -d 'Give up on a request that makes no progress for this long [default: 60]' -r
 complete -c b24tel -n "__fish_b24tel_using_subcommand sandbox" -l retries -d 'Retries for retryable failures [default: 3]' -r
 complete -c b24tel -n "__fish_b24tel_using_subcommand sandbox" -l strict -d 'Refuse what a real portal silently accepts and gets wrong (Base64 it decodes into a corrupt file, transcript times it truncates) instead of only logging it'
+complete -c b24tel -n "__fish_b24tel_using_subcommand sandbox" -l tls -d 'Serve https with a certificate from a CA generated at start; the CA is written to DATA_DIR/ca.pem and printed, for SSL_CERT_FILE / --cacert / ca_cert'
 complete -c b24tel -n "__fish_b24tel_using_subcommand sandbox" -s q -l quiet -d 'No progress bar, no warnings'
 complete -c b24tel -n "__fish_b24tel_using_subcommand sandbox" -s v -l verbose -d 'One line per HTTP exchange on stderr'
 complete -c b24tel -n "__fish_b24tel_using_subcommand sandbox" -l dry-run -d 'Validate everything and print the request that would be sent; send nothing'

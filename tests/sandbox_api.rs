@@ -1459,6 +1459,11 @@ fn method_names_any_case_with_json_suffix_and_repeated_slashes() {
         assert_eq!(status, 200, "{path}: {answer}");
         let time = answer["result"].as_str().unwrap();
         assert!(time.ends_with("+00:00") && time.len() == 25, "{time}");
+        let line = sandbox.stderr_line("GET /rest/");
+        assert!(
+            !line.contains(&code) && line.contains("/rest/1/***/"),
+            "{line}"
+        );
     }
 }
 
@@ -1885,4 +1890,56 @@ fn the_web_page_shows_calls_with_their_record_and_transcript() {
     assert_eq!(bytes, audio);
     let (status, _, _) = get("/calls/externalCall.none.1");
     assert_eq!(status, 404);
+}
+
+#[test]
+fn tls_serves_https_with_a_ca_written_to_the_data_dir() {
+    let sandbox = Sandbox::start(&["--tls"]);
+    assert!(
+        sandbox.webhook_url.starts_with("https://127.0.0.1:"),
+        "{}",
+        sandbox.webhook_url
+    );
+    let ca = std::fs::read(sandbox.data_dir.join("ca.pem")).unwrap();
+    let trusting = Client::builder()
+        .add_root_certificate(reqwest::Certificate::from_pem(&ca).unwrap())
+        .build()
+        .unwrap();
+    let answer: Value = trusting
+        .post(format!("{}profile", sandbox.webhook_url))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(answer["result"]["ID"], "1");
+    let call_id = {
+        let post = |method: &str, body: Value| -> Value {
+            trusting
+                .post(format!("{}{method}", sandbox.webhook_url))
+                .json(&body)
+                .send()
+                .unwrap()
+                .json()
+                .unwrap()
+        };
+        let reg = post(
+            "telephony.externalCall.register",
+            json!({"USER_ID": 1, "PHONE_NUMBER": "1", "TYPE": 1}),
+        );
+        let call_id = reg["result"]["CALL_ID"].as_str().unwrap().to_string();
+        post("telephony.externalCall.finish", json!({"CALL_ID": call_id}));
+        let upload = post(
+            "telephony.externalCall.attachRecord",
+            json!({"CALL_ID": call_id, "FILENAME": "t.mp3"}),
+        );
+        let url = upload["result"]["uploadUrl"].as_str().unwrap();
+        assert!(url.starts_with("https://127.0.0.1:"), "{url}");
+        call_id
+    };
+    assert!(call_id.starts_with("externalCall."));
+    // A client that does not trust the CA cannot connect.
+    assert!(Client::new()
+        .post(format!("{}profile", sandbox.webhook_url))
+        .send()
+        .is_err());
 }

@@ -20,6 +20,7 @@ pub fn run(ui: &Ui) -> anyhow::Result<()> {
         log: false,
         strict: false,
         token_lifetime: None,
+        tls: false,
     })?;
     ui.note(&format!(
         "sandbox portal listening at {}; running `b24tel smoke` against it",

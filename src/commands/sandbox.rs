@@ -50,13 +50,23 @@ pub struct Cmd {
     /// OAuth access tokens answer 401 expired_token this many seconds after they are issued
     #[arg(long, value_name = "SECS")]
     pub token_lifetime: Option<u64>,
+
+    /// Serve https with a certificate from a CA generated at start; the CA is written
+    /// to DATA_DIR/ca.pem and printed, for SSL_CERT_FILE / --cacert / ca_cert
+    #[arg(long)]
+    pub tls: bool,
 }
 
 pub fn run(cmd: Cmd, ui: &Ui) -> anyhow::Result<()> {
     if !cmd.addr.ip().is_loopback() {
         ui.warn(&format!(
-            "{} is reachable from other machines; the sandbox speaks plain http and its webhook code and token travel unencrypted",
-            cmd.addr
+            "{} is reachable from other machines; {}",
+            cmd.addr,
+            if cmd.tls {
+                "anyone who can reach it can read the calls' page at /"
+            } else {
+                "the sandbox speaks plain http (add --tls) and its webhook code and token travel unencrypted"
+            }
         ));
     }
     // Registered before the server starts, so an early Ctrl-C still stops it cleanly.
@@ -71,6 +81,7 @@ pub fn run(cmd: Cmd, ui: &Ui) -> anyhow::Result<()> {
         log: !ui.quiet,
         strict: cmd.strict,
         token_lifetime: cmd.token_lifetime.map(std::time::Duration::from_secs),
+        tls: cmd.tls,
     })?;
     let mut fields = Map::new();
     fields.insert("webhook_url".into(), running.webhook_url.clone().into());
@@ -84,6 +95,12 @@ pub fn run(cmd: Cmd, ui: &Ui) -> anyhow::Result<()> {
         "data_dir".into(),
         Value::String(running.data_dir.display().to_string()),
     );
+    if let Some(ca_path) = &running.ca_path {
+        fields.insert(
+            "ca_path".into(),
+            Value::String(ca_path.display().to_string()),
+        );
+    }
     ui.result(&fields);
     ui.note("sandbox listening; Ctrl-C stops it");
     signals.forever().next();

@@ -555,6 +555,7 @@ mod concurrent_tests {
             log: false,
             token_lifetime: None,
             strict: false,
+            tls: false,
         })
         .unwrap();
         let dir = tempfile::tempdir().unwrap();

@@ -20,6 +20,7 @@ mod request;
 mod server;
 mod state;
 mod statistic;
+mod tls;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -55,6 +56,8 @@ pub struct Options {
     pub strict: bool,
     /// Access tokens answer `expired_token` this long after they were issued.
     pub token_lifetime: Option<Duration>,
+    /// Serve https with a certificate from a CA generated at start.
+    pub tls: bool,
 }
 
 /// A sandbox serving on its own thread; `stop` (or drop) shuts it down.
@@ -68,6 +71,8 @@ pub struct Running {
     pub refresh_token: String,
     pub auth_code: String,
     pub data_dir: PathBuf,
+    /// With `tls`: the CA clients must trust.
+    pub ca_path: Option<PathBuf>,
     temporary: bool,
     shutdown: Option<watch::Sender<bool>>,
     thread: Option<JoinHandle<()>>,
@@ -133,7 +138,22 @@ pub fn start(options: Options) -> Result<Running, Failure> {
     };
     let tokens = oauth::Tokens::new(&seed, options.token_lifetime);
     let (client_id, client_secret) = (tokens.client_id.clone(), tokens.client_secret.clone());
-    let served = serve_on_thread(options.addr, |addr, http| app::App {
+    let tls = if options.tls {
+        match tls::generate(&data_dir, options.addr) {
+            Ok(tls) => Some(tls),
+            Err(why) => {
+                if temporary {
+                    let _ = std::fs::remove_dir_all(&data_dir);
+                }
+                return Err(Failure::invalid(why));
+            }
+        }
+    } else {
+        None
+    };
+    let ca_path = tls.as_ref().map(|t| t.ca_path.clone());
+    let acceptor = tls.map(|t| t.acceptor);
+    let served = serve_on_thread(options.addr, acceptor, |addr, http| app::App {
         addr,
         webhook_code: webhook_code.clone(),
         access_token: access_token.clone(),
@@ -154,15 +174,17 @@ pub fn start(options: Options) -> Result<Running, Failure> {
             return Err(failure);
         }
     };
+    let scheme = if ca_path.is_some() { "https" } else { "http" };
     Ok(Running {
-        webhook_url: format!("http://{addr}/rest/1/{webhook_code}/"),
-        portal_url: format!("http://{addr}"),
+        webhook_url: format!("{scheme}://{addr}/rest/1/{webhook_code}/"),
+        portal_url: format!("{scheme}://{addr}"),
         access_token,
         client_id,
         client_secret,
         refresh_token: seed.refresh_token,
         auth_code: seed.auth_code,
         data_dir,
+        ca_path,
         temporary,
         shutdown: Some(shutdown),
         thread: Some(thread),
@@ -176,6 +198,7 @@ type Served = (SocketAddr, watch::Sender<bool>, JoinHandle<()>);
 #[allow(clippy::result_large_err)]
 fn serve_on_thread(
     bind: SocketAddr,
+    tls: Option<tokio_rustls::TlsAcceptor>,
     app: impl FnOnce(SocketAddr, reqwest::Client) -> app::App,
 ) -> Result<Served, Failure> {
     let internal = |what: &str, e: &dyn std::fmt::Display| {
@@ -213,7 +236,7 @@ fn serve_on_thread(
     let thread = std::thread::Builder::new()
         .name("b24tel-sandbox".into())
         .spawn(move || {
-            runtime.block_on(server::serve(app, listener, shutdown_rx));
+            runtime.block_on(server::serve(app, listener, shutdown_rx, tls));
             runtime.shutdown_timeout(Duration::from_secs(1));
         })
         .map_err(|e| internal("cannot start the sandbox thread", &e))?;

@@ -35,6 +35,7 @@ pub async fn serve(
     app: Arc<App>,
     listener: tokio::net::TcpListener,
     mut shutdown: watch::Receiver<bool>,
+    tls: Option<tokio_rustls::TlsAcceptor>,
 ) {
     let (open_tx, mut open_rx) = mpsc::channel::<()>(1);
     loop {
@@ -42,8 +43,21 @@ pub async fn serve(
             _ = shutdown.changed() => break,
             accepted = listener.accept() => match accepted {
                 Ok((stream, _)) => {
-                    let connection = serve_connection(app.clone(), stream, shutdown.clone(), open_tx.clone());
-                    tokio::spawn(connection);
+                    let _ = stream.set_nodelay(true);
+                    let (app, shutdown, open) = (app.clone(), shutdown.clone(), open_tx.clone());
+                    match tls.clone() {
+                        None => {
+                            tokio::spawn(serve_connection(app, stream, "http", shutdown, open));
+                        }
+                        Some(acceptor) => {
+                            tokio::spawn(async move {
+                                // A client that does not trust the CA fails here.
+                                if let Ok(stream) = acceptor.accept(stream).await {
+                                    serve_connection(app, stream, "https", shutdown, open).await;
+                                }
+                            });
+                        }
+                    }
                 }
                 // Out of file descriptors and the like: wait rather than spin.
                 Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
@@ -56,14 +70,16 @@ pub async fn serve(
     let _ = tokio::time::timeout(DRAIN_TIME, open_rx.recv()).await;
 }
 
-async fn serve_connection(
+async fn serve_connection<S>(
     app: Arc<App>,
-    stream: tokio::net::TcpStream,
+    stream: S,
+    scheme: &'static str,
     mut shutdown: watch::Receiver<bool>,
     _open: mpsc::Sender<()>,
-) {
-    let _ = stream.set_nodelay(true);
-    let service = service_fn(move |request| handle(app.clone(), request));
+) where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let service = service_fn(move |request| handle(app.clone(), request, scheme));
     let connection = http1::Builder::new().serve_connection(TokioIo::new(stream), service);
     tokio::pin!(connection);
     tokio::select! {
@@ -87,7 +103,11 @@ impl std::fmt::Display for DroppedAnswer {
 
 impl std::error::Error for DroppedAnswer {}
 
-async fn handle(app: Arc<App>, request: Request<Incoming>) -> Result<Answer, DroppedAnswer> {
+async fn handle(
+    app: Arc<App>,
+    request: Request<Incoming>,
+    scheme: &'static str,
+) -> Result<Answer, DroppedAnswer> {
     let clock = Instant::now();
     let method = request.method().clone();
     let target = request
@@ -104,7 +124,7 @@ async fn handle(app: Arc<App>, request: Request<Incoming>) -> Result<Answer, Dro
             (answer, false)
         }
         None => {
-            let answer = route(&app, request, &received).await;
+            let answer = route(&app, request, &received, scheme).await;
             let dropped = app.faults.drops_answer(&rest_method);
             if !dropped {
                 if let Some(delay) = app.faults.delay(&rest_method) {
@@ -123,7 +143,7 @@ async fn handle(app: Arc<App>, request: Request<Incoming>) -> Result<Answer, Dro
         eprintln!(
             "{} {method} {} {status} {}B {}ms",
             humantime::format_rfc3339_seconds(SystemTime::now()),
-            crate::secret::redact_url(&target),
+            crate::secret::redact_url(&logged_target(&target)),
             received.load(Ordering::Relaxed),
             clock.elapsed().as_millis()
         );
@@ -132,6 +152,15 @@ async fn handle(app: Arc<App>, request: Request<Incoming>) -> Result<Answer, Dro
         Err(DroppedAnswer)
     } else {
         Ok(answer)
+    }
+}
+
+/// The target with repeated slashes in its path merged, so that the webhook code in
+/// `/rest//1/CODE/` is found and redacted like any other.
+fn logged_target(target: &str) -> String {
+    match target.split_once('?') {
+        Some((path, query)) => format!("{}?{query}", request::merge_slashes(path)),
+        None => request::merge_slashes(target),
     }
 }
 
@@ -187,7 +216,12 @@ fn refusal_answer(
     }
 }
 
-async fn route(app: &Arc<App>, request: Request<Incoming>, received: &Arc<AtomicU64>) -> Answer {
+async fn route(
+    app: &Arc<App>,
+    request: Request<Incoming>,
+    received: &Arc<AtomicU64>,
+    scheme: &'static str,
+) -> Answer {
     let started = SystemTime::now();
     let path = request::merge_slashes(request.uri().path());
     if path.trim_end_matches('/') == "/oauth/token" {
@@ -224,7 +258,7 @@ async fn route(app: &Arc<App>, request: Request<Incoming>, received: &Arc<Atomic
         caller,
         params,
         content,
-    } = match request::decode(app, target, request, received, "http").await {
+    } = match request::decode(app, target, request, received, scheme).await {
         Ok(call) => call,
         Err(error) => return error.answer(),
     };

@@ -128,9 +128,13 @@ impl Sandbox {
 
     /// Registers a call; finishes it too when `finish`.
     pub fn new_call(&self, finish: bool) -> String {
+        // A portal gives an identical registration within 30 minutes the same call.
+        static CALLS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let external = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let (status, body) = self.call(
             "telephony.externalCall.register",
-            json!({"USER_ID": 1, "PHONE_NUMBER": "+15550100", "TYPE": 2}),
+            json!({"USER_ID": 1, "PHONE_NUMBER": "+15550100", "TYPE": 2,
+                   "EXTERNAL_CALL_ID": format!("test-{external}")}),
         );
         assert_eq!(status, 200, "{body}");
         let call_id = body["result"]["CALL_ID"].as_str().unwrap().to_string();
