@@ -385,7 +385,10 @@ fn checks(global: &GlobalArgs, ui: &Ui) -> Vec<Check> {
         }
         Ok(other) => checks.push(fail(
             "telephony scope",
-            &Failure::network(format!("unexpected answer to scope: {other}")),
+            &Failure::network(format!(
+                "unexpected answer to scope: {}",
+                crate::portal::shape_of(&other)
+            )),
         )),
         Err(f) => checks.push(fail("telephony scope", &f)),
     }
