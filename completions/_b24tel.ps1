@@ -44,9 +44,9 @@ Register-ArgumentCompleter -Native -CommandName 'b24tel' -ScriptBlock {
             [CompletionResult]::new('call', 'call', [CompletionResultType]::ParameterValue, 'Register, finish and look up calls (telephony.externalCall.*, voximplant.statistic.get)')
             [CompletionResult]::new('smoke', 'smoke', [CompletionResultType]::ParameterValue, 'Check a portal''s whole telephony path: register, finish, attach, read back')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Manage the config file and its profiles')
-            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check the config, the connection, authentication and the telephony scope')
+            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check the config, the connection, the clock, authentication, the telephony scope and call statistics')
             [CompletionResult]::new('sandbox', 'sandbox', [CompletionResultType]::ParameterValue, 'Run a local stand-in portal for trying b24tel and testing scripts')
-            [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Attach a recording and a transcript on a built-in sandbox portal, end to end')
+            [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Run `smoke` against a built-in sandbox portal, then show the commands to do it by hand')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -600,9 +600,9 @@ Register-ArgumentCompleter -Native -CommandName 'b24tel' -ScriptBlock {
             [CompletionResult]::new('call', 'call', [CompletionResultType]::ParameterValue, 'Register, finish and look up calls (telephony.externalCall.*, voximplant.statistic.get)')
             [CompletionResult]::new('smoke', 'smoke', [CompletionResultType]::ParameterValue, 'Check a portal''s whole telephony path: register, finish, attach, read back')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Manage the config file and its profiles')
-            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check the config, the connection, authentication and the telephony scope')
+            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check the config, the connection, the clock, authentication, the telephony scope and call statistics')
             [CompletionResult]::new('sandbox', 'sandbox', [CompletionResultType]::ParameterValue, 'Run a local stand-in portal for trying b24tel and testing scripts')
-            [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Attach a recording and a transcript on a built-in sandbox portal, end to end')
+            [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Run `smoke` against a built-in sandbox portal, then show the commands to do it by hand')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break

@@ -41,9 +41,9 @@ set edit:completion:arg-completer[b24tel] = {|@words|
             cand call 'Register, finish and look up calls (telephony.externalCall.*, voximplant.statistic.get)'
             cand smoke 'Check a portal''s whole telephony path: register, finish, attach, read back'
             cand config 'Manage the config file and its profiles'
-            cand doctor 'Check the config, the connection, authentication and the telephony scope'
+            cand doctor 'Check the config, the connection, the clock, authentication, the telephony scope and call statistics'
             cand sandbox 'Run a local stand-in portal for trying b24tel and testing scripts'
-            cand demo 'Attach a recording and a transcript on a built-in sandbox portal, end to end'
+            cand demo 'Run `smoke` against a built-in sandbox portal, then show the commands to do it by hand'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -558,9 +558,9 @@ set edit:completion:arg-completer[b24tel] = {|@words|
             cand call 'Register, finish and look up calls (telephony.externalCall.*, voximplant.statistic.get)'
             cand smoke 'Check a portal''s whole telephony path: register, finish, attach, read back'
             cand config 'Manage the config file and its profiles'
-            cand doctor 'Check the config, the connection, authentication and the telephony scope'
+            cand doctor 'Check the config, the connection, the clock, authentication, the telephony scope and call statistics'
             cand sandbox 'Run a local stand-in portal for trying b24tel and testing scripts'
-            cand demo 'Attach a recording and a transcript on a built-in sandbox portal, end to end'
+            cand demo 'Run `smoke` against a built-in sandbox portal, then show the commands to do it by hand'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
