@@ -408,10 +408,20 @@ fn list_pages_through_more_than_fifty_calls() {
     assert_eq!(last["result"].as_array().unwrap().len(), 20);
     assert_eq!(last["next"], Value::Null);
 
+    let pages = || {
+        sandbox
+            .log()
+            .lines()
+            .filter(|l| l.contains("voximplant.statistic.get"))
+            .count()
+    };
+    let before = pages();
     let output = run(&sandbox, &["call", "list"]);
     assert!(output.status.success(), "{}", stderr(&output));
     let rows = json_lines(&output);
     assert_eq!(rows.len(), 120);
+    // start 0, then the answers' next: 50 and 100.
+    assert_eq!(pages() - before, 3, "{}", sandbox.log());
     let listed: HashSet<String> = rows
         .iter()
         .map(|r| r["call_id"].as_str().unwrap().to_string())

@@ -53,6 +53,8 @@ pub struct Portal {
     ui: Ui,
     pacer: RefCell<Option<Pacer>>,
     stop: Option<Arc<AtomicUsize>>,
+    /// The last answer's `next` (list methods), for `call_page`.
+    next_start: std::cell::Cell<Option<u64>>,
 }
 
 /// QUERY_LIMIT_EXCEEDED answers a paced run may wait out before a request fails.
@@ -109,6 +111,7 @@ impl Portal {
             ui: ui.clone(),
             pacer: RefCell::new(None),
             stop: None,
+            next_start: std::cell::Cell::new(None),
         })
     }
 
@@ -176,6 +179,18 @@ impl Portal {
         };
         let url = self.method_url(method);
         self.exchange(method, &url, || Payload::Json(body.clone()), repeat)
+    }
+
+    /// Calls a list method; returns its `result` and the answer's `next` (the `start`
+    /// of the following page), `None` on the last page.
+    pub fn call_page<P: serde::Serialize + ?Sized>(
+        &self,
+        method: &str,
+        params: &P,
+    ) -> Result<(Value, Option<u64>), Failure> {
+        self.next_start.set(None);
+        let result = self.call(method, params, Repeat::Safe)?;
+        Ok((result, self.next_start.take()))
     }
 
     /// Calls a method whose last parameter is a file sent as Base64, streamed.
@@ -450,6 +465,7 @@ impl Portal {
             started.elapsed().as_millis()
         ));
         let (status, headers, answer) = outcome?;
+        self.next_start.set(answer::next_of(&answer));
         answer::classify(method, status, &headers, &answer)
     }
 
