@@ -110,11 +110,11 @@ pub enum Command {
     /// Sign an OAuth app profile in once; unattended runs then refresh its tokens
     #[command(subcommand)]
     Auth(commands::auth::Cmd),
-    /// Check the config, the connection, authentication and the telephony scope
+    /// Check the config, the connection, the clock, authentication, the telephony scope and call statistics
     Doctor,
     /// Run a local stand-in portal for trying b24tel and testing scripts
     Sandbox(commands::sandbox::Cmd),
-    /// Attach a recording and a transcript on a built-in sandbox portal, end to end
+    /// Run `smoke` against a built-in sandbox portal, then show the commands to do it by hand
     Demo,
     /// Print a shell completion script
     Completions(commands::completions::Cmd),

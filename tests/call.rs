@@ -408,10 +408,20 @@ fn list_pages_through_more_than_fifty_calls() {
     assert_eq!(last["result"].as_array().unwrap().len(), 20);
     assert_eq!(last["next"], Value::Null);
 
+    let pages = || {
+        sandbox
+            .log()
+            .lines()
+            .filter(|l| l.contains("voximplant.statistic.get"))
+            .count()
+    };
+    let before = pages();
     let output = run(&sandbox, &["call", "list"]);
     assert!(output.status.success(), "{}", stderr(&output));
     let rows = json_lines(&output);
     assert_eq!(rows.len(), 120);
+    // start 0, then the answers' next: 50 and 100.
+    assert_eq!(pages() - before, 3, "{}", sandbox.log());
     let listed: HashSet<String> = rows
         .iter()
         .map(|r| r["call_id"].as_str().unwrap().to_string())
@@ -661,5 +671,45 @@ fn a_lead_creation_error_is_a_warning_and_crm_ids_are_integers() {
     assert_eq!(
         (&sent["USER_ID"], &sent["CRM_CREATE"]),
         (&json!(3), &json!(1))
+    );
+}
+
+#[test]
+fn start_dates_carry_the_local_offset() {
+    let sandbox = Sandbox::start(&[]);
+    let start_sent = |extra: &[&str]| -> String {
+        let mut args = vec![
+            "-o",
+            "json",
+            "--dry-run",
+            "call",
+            "register",
+            "--phone",
+            "+15550100",
+            "--user-id",
+            "1",
+        ];
+        args.extend_from_slice(extra);
+        // POSIX TZ: three hours east of UTC, no tz database needed.
+        let output = sandbox
+            .cmd()
+            .env("TZ", "UTC-03:00")
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{}", stderr(&output));
+        stdout_json(&output)["params"]["CALL_START_DATE"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert!(start_sent(&[]).ends_with("+03:00"));
+    assert_eq!(
+        start_sent(&["--start", "2026-03-10T09:49:51Z"]),
+        "2026-03-10T12:49:51+03:00"
+    );
+    assert_eq!(
+        start_sent(&["--start", "2026-03-10 12:49"]),
+        "2026-03-10T12:49:00+03:00"
     );
 }

@@ -16,8 +16,6 @@ use crate::portal::{is_call_not_ready, Portal, Repeat};
 pub const REGISTER: &str = "telephony.externalCall.register";
 pub const FINISH: &str = "telephony.externalCall.finish";
 pub const STATISTIC: &str = "voximplant.statistic.get";
-/// Rows per page of a portal list method.
-const PAGE: usize = 50;
 
 #[derive(Debug, Subcommand)]
 pub enum Cmd {
@@ -437,8 +435,17 @@ pub fn call_row(row: &Value) -> Map<String, Value> {
 
 /// Rows of one `voximplant.statistic.get` page.
 pub fn statistic_page(portal: &Portal, params: &Map<String, Value>) -> Result<Vec<Value>, Failure> {
-    match portal.call(STATISTIC, params, Repeat::Safe)? {
-        Value::Array(rows) => Ok(rows),
+    Ok(statistic_rows(portal, params)?.0)
+}
+
+/// Rows of one page and the `start` of the next one, if any.
+fn statistic_rows(
+    portal: &Portal,
+    params: &Map<String, Value>,
+) -> Result<(Vec<Value>, Option<u64>), Failure> {
+    let (result, next) = portal.call_page(STATISTIC, params)?;
+    match result {
+        Value::Array(rows) => Ok((rows, next)),
         other => Err(Failure::network(format!(
             "unexpected answer to {STATISTIC}: {} instead of a list of calls",
             match other {
@@ -589,7 +596,7 @@ fn list(args: ListArgs, global: &GlobalArgs, ui: &Ui) -> anyhow::Result<()> {
     let mut start = 0;
     'pages: loop {
         params.insert("start".into(), json!(start));
-        let rows = statistic_page(&portal, &params)?;
+        let (rows, next) = statistic_rows(&portal, &params)?;
         for row in &rows {
             let row = call_row(row);
             if !wanted(&row) {
@@ -606,10 +613,11 @@ fn list(args: ListArgs, global: &GlobalArgs, ui: &Ui) -> anyhow::Result<()> {
                 break 'pages;
             }
         }
-        if rows.len() < PAGE {
-            break;
+        // The portal sends `next` while more rows follow.
+        match next {
+            Some(next) if next > start => start = next,
+            _ => break,
         }
-        start += PAGE;
     }
     if !ui.is_json() {
         ui.rows(

@@ -55,6 +55,15 @@ pub fn is_call_not_ready(failure: &Failure) -> bool {
         && (d.contains("not found in the statistic") || d.contains("is not found. is it finished"))
 }
 
+/// A list answer's `next`: the `start` of the following page.
+pub fn next_of(body: &[u8]) -> Option<u64> {
+    #[derive(serde::Deserialize)]
+    struct Next {
+        next: Option<u64>,
+    }
+    serde_json::from_slice::<Next>(body).ok()?.next
+}
+
 pub fn classify(
     method: &str,
     status: StatusCode,

@@ -54,6 +54,8 @@ pub struct Portal {
     stop: Option<Arc<AtomicUsize>>,
     /// Kept to build a proxy-free client for a loopback upload URL.
     profile: Profile,
+    /// The last answer's `next` (list methods), for `call_page`.
+    next_start: std::cell::Cell<Option<u64>>,
 }
 
 enum Payload<'a> {
@@ -106,6 +108,7 @@ impl Portal {
             pacer: None,
             stop: None,
             profile: profile.clone(),
+            next_start: std::cell::Cell::new(None),
         })
     }
 }
@@ -236,6 +239,18 @@ impl Portal {
         };
         let url = self.method_url(method);
         self.exchange(method, &url, || Payload::Json(body.clone()), repeat)
+    }
+
+    /// Calls a list method; returns its `result` and the answer's `next` (the `start`
+    /// of the following page), `None` on the last page.
+    pub fn call_page<P: serde::Serialize + ?Sized>(
+        &self,
+        method: &str,
+        params: &P,
+    ) -> Result<(Value, Option<u64>), Failure> {
+        self.next_start.set(None);
+        let result = self.call(method, params, Repeat::Safe)?;
+        Ok((result, self.next_start.take()))
     }
 
     /// Calls a method whose last parameter is a file sent as Base64, streamed.
@@ -377,6 +392,7 @@ impl Portal {
                 pacer: None,
                 stop: self.stop.clone(),
                 profile: self.profile.clone(),
+                next_start: std::cell::Cell::new(None),
             };
             return local.exchange(
                 "the upload URL",
@@ -650,6 +666,7 @@ impl Portal {
             started.elapsed().as_millis()
         ));
         let (status, headers, answer) = outcome?;
+        self.next_start.set(answer::next_of(&answer));
         answer::classify(method, status, &headers, &answer)
     }
 
