@@ -611,6 +611,26 @@ fn defect_13_retries_and_retry_after_are_honoured_with_a_warning_each() {
     assert!(!stderr(&output).contains("warning:"), "{}", stderr(&output));
 }
 
+#[test]
+fn defect_13_a_long_retry_after_fails_instead_of_asking_early() {
+    let portal = answering(
+        "503 Service Unavailable",
+        "Retry-After: 3600\r\n",
+        br#"{"error":"QUERY_LIMIT_EXCEEDED","error_description":"Too many requests"}"#.to_vec(),
+    );
+    let home = TempDir::new().unwrap();
+    let started = Instant::now();
+    let output = run(&home, &portal.webhook_url, &transcript_args());
+    assert_eq!(output.status.code(), Some(6));
+    assert_eq!(portal.requests(), 1);
+    assert!(
+        stderr(&output).contains("wait 3600 s"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(started.elapsed() < Duration::from_secs(10));
+}
+
 // ---- 14: portal answers never echoed ------------------------------------
 
 #[test]

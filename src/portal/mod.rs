@@ -503,6 +503,18 @@ impl Portal {
     ) -> Result<Duration, Failure> {
         let mut failure = error.failure.clone();
         let out_of_retries = attempt >= self.retries;
+        if let Some(after) = error.retry_after.filter(|d| *d > MAX_RESET_WAIT) {
+            // Asking again before the portal's Retry-After would hammer a
+            // throttled portal; waiting longer than 120 s would hang a cron job.
+            if !matches!(error.retry, Retry::Never | Retry::Unusable) && !out_of_retries {
+                failure.message = format!(
+                    "{} (the portal asks to wait {} s before trying again: Retry-After)",
+                    failure.message,
+                    after.as_secs()
+                );
+                return Err(failure);
+            }
+        }
         match error.retry {
             Retry::Never => Err(failure),
             Retry::Unusable => Err(if repeat == Repeat::OnlyIfNotProcessed {
