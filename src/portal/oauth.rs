@@ -550,6 +550,7 @@ mod concurrent_tests {
             access_token: None,
             scopes: Vec::new(),
             log: false,
+            strict: false,
             token_lifetime: None,
         })
         .unwrap();
