@@ -203,10 +203,15 @@ Register-ArgumentCompleter -Native -CommandName 'b24tel' -ScriptBlock {
             break
         }
         'b24tel;batch' {
-            [CompletionResult]::new('--manifest', '--manifest', [CompletionResultType]::ParameterName, 'Manifest: CSV with a header, or JSON Lines (call_id, record, transcript, filename)')
-            [CompletionResult]::new('--journal', '--journal', [CompletionResultType]::ParameterName, 'Journal of what is done [default: <manifest>.journal]')
-            [CompletionResult]::new('--rate', '--rate', [CompletionResultType]::ParameterName, 'At most N requests per second')
+            [CompletionResult]::new('--manifest', '--manifest', [CompletionResultType]::ParameterName, 'Manifest: CSV with a header, or JSON Lines, or - for stdin (call_id or external_call_id, record, transcript, user_transcript, client_transcript, filename)')
+            [CompletionResult]::new('--journal', '--journal', [CompletionResultType]::ParameterName, 'Journal of what is done [default: <manifest>.journal; ./batch.journal for stdin]')
+            [CompletionResult]::new('--jobs', '--jobs', [CompletionResultType]::ParameterName, 'Operations in flight at once')
+            [CompletionResult]::new('--burst', '--burst', [CompletionResultType]::ParameterName, 'Requests that may leave at once (the portal''s bucket: 50, 250 on Enterprise)')
+            [CompletionResult]::new('--rate', '--rate', [CompletionResultType]::ParameterName, 'Requests per second the bucket drains (2, 5 on Enterprise)')
             [CompletionResult]::new('--min-age', '--min-age', [CompletionResultType]::ParameterName, 'Leave record files modified less than SECS ago for the next run')
+            [CompletionResult]::new('--wait-for-call', '--wait-for-call', [CompletionResultType]::ParameterName, 'Retry "call not found / not finished" for up to SECS within this run')
+            [CompletionResult]::new('--give-up-after', '--give-up-after', [CompletionResultType]::ParameterName, 'A row waiting for its call this long after it was first tried is failed')
+            [CompletionResult]::new('--settle', '--settle', [CompletionResultType]::ParameterName, 'After a transcript request got no answer, how long its absence on the portal still means "may be landing" rather than "not landed"')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Input format [default: detected from the extension and content]')
             [CompletionResult]::new('--speaker', '--speaker', [CompletionResultType]::ParameterName, 'Map a speaker label to a side, e.g. SPEAKER_00=User (repeatable)')
             [CompletionResult]::new('--default-side', '--default-side', [CompletionResultType]::ParameterName, 'Side for cues without a speaker label')

@@ -16,6 +16,9 @@ _b24tel() {
             ",$1")
                 cmd="b24tel"
                 ;;
+            b24tel,auth)
+                cmd="b24tel__subcmd__auth"
+                ;;
             b24tel,batch)
                 cmd="b24tel__subcmd__batch"
                 ;;
@@ -51,6 +54,30 @@ _b24tel() {
                 ;;
             b24tel,transcript)
                 cmd="b24tel__subcmd__transcript"
+                ;;
+            b24tel__subcmd__auth,help)
+                cmd="b24tel__subcmd__auth__subcmd__help"
+                ;;
+            b24tel__subcmd__auth,login)
+                cmd="b24tel__subcmd__auth__subcmd__login"
+                ;;
+            b24tel__subcmd__auth,refresh)
+                cmd="b24tel__subcmd__auth__subcmd__refresh"
+                ;;
+            b24tel__subcmd__auth,status)
+                cmd="b24tel__subcmd__auth__subcmd__status"
+                ;;
+            b24tel__subcmd__auth__subcmd__help,help)
+                cmd="b24tel__subcmd__auth__subcmd__help__subcmd__help"
+                ;;
+            b24tel__subcmd__auth__subcmd__help,login)
+                cmd="b24tel__subcmd__auth__subcmd__help__subcmd__login"
+                ;;
+            b24tel__subcmd__auth__subcmd__help,refresh)
+                cmd="b24tel__subcmd__auth__subcmd__help__subcmd__refresh"
+                ;;
+            b24tel__subcmd__auth__subcmd__help,status)
+                cmd="b24tel__subcmd__auth__subcmd__help__subcmd__status"
                 ;;
             b24tel__subcmd__call,finish)
                 cmd="b24tel__subcmd__call__subcmd__finish"
@@ -106,6 +133,9 @@ _b24tel() {
             b24tel__subcmd__config__subcmd__help,show)
                 cmd="b24tel__subcmd__config__subcmd__help__subcmd__show"
                 ;;
+            b24tel__subcmd__help,auth)
+                cmd="b24tel__subcmd__help__subcmd__auth"
+                ;;
             b24tel__subcmd__help,batch)
                 cmd="b24tel__subcmd__help__subcmd__batch"
                 ;;
@@ -141,6 +171,15 @@ _b24tel() {
                 ;;
             b24tel__subcmd__help,transcript)
                 cmd="b24tel__subcmd__help__subcmd__transcript"
+                ;;
+            b24tel__subcmd__help__subcmd__auth,login)
+                cmd="b24tel__subcmd__help__subcmd__auth__subcmd__login"
+                ;;
+            b24tel__subcmd__help__subcmd__auth,refresh)
+                cmd="b24tel__subcmd__help__subcmd__auth__subcmd__refresh"
+                ;;
+            b24tel__subcmd__help__subcmd__auth,status)
+                cmd="b24tel__subcmd__help__subcmd__auth__subcmd__status"
                 ;;
             b24tel__subcmd__help__subcmd__call,finish)
                 cmd="b24tel__subcmd__help__subcmd__call__subcmd__finish"
@@ -209,7 +248,7 @@ _b24tel() {
 
     case "${cmd}" in
         b24tel)
-            opts="-p -o -q -v -h -V --profile --config --webhook --output --quiet --verbose --dry-run --timeout --retries --help --version record transcript batch call smoke config doctor sandbox demo completions man help"
+            opts="-p -o -q -v -h -V --profile --config --webhook --output --quiet --verbose --dry-run --timeout --retries --help --version record transcript batch call smoke config auth doctor sandbox demo completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -254,8 +293,270 @@ _b24tel() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        b24tel__subcmd__auth)
+            opts="-p -o -q -v -h -V --profile --config --webhook --output --quiet --verbose --dry-run --timeout --retries --help --version login status refresh help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --webhook)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "json table" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "json table" -- "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        b24tel__subcmd__auth__subcmd__help)
+            opts="login status refresh help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        b24tel__subcmd__auth__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        b24tel__subcmd__auth__subcmd__help__subcmd__login)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        b24tel__subcmd__auth__subcmd__help__subcmd__refresh)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        b24tel__subcmd__auth__subcmd__help__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        b24tel__subcmd__auth__subcmd__login)
+            opts="-p -o -q -v -h -V --code --refresh-token --profile --config --webhook --output --quiet --verbose --dry-run --timeout --retries --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --code)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --refresh-token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --webhook)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "json table" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "json table" -- "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        b24tel__subcmd__auth__subcmd__refresh)
+            opts="-p -o -q -v -h -V --profile --config --webhook --output --quiet --verbose --dry-run --timeout --retries --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --webhook)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "json table" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "json table" -- "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        b24tel__subcmd__auth__subcmd__status)
+            opts="-p -o -q -v -h -V --profile --config --webhook --output --quiet --verbose --dry-run --timeout --retries --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --webhook)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "json table" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "json table" -- "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         b24tel__subcmd__batch)
-            opts="-p -o -q -v -h -V --manifest --journal --rate --min-age --fail-fast --resend-unknown --format --speaker --default-side --profile --config --webhook --output --quiet --verbose --dry-run --timeout --retries --help --version"
+            opts="-p -o -q -v -h -V --manifest --journal --jobs --burst --rate --min-age --wait-for-call --give-up-after --settle --fail-fast --resend-unknown --format --speaker --default-side --profile --config --webhook --output --quiet --verbose --dry-run --timeout --retries --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -269,11 +570,31 @@ _b24tel() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --jobs)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --burst)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --rate)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --min-age)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --wait-for-call)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --give-up-after)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --settle)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1119,8 +1440,64 @@ _b24tel() {
             return 0
             ;;
         b24tel__subcmd__help)
-            opts="record transcript batch call smoke config doctor sandbox demo completions man help"
+            opts="record transcript batch call smoke config auth doctor sandbox demo completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        b24tel__subcmd__help__subcmd__auth)
+            opts="login status refresh"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        b24tel__subcmd__help__subcmd__auth__subcmd__login)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        b24tel__subcmd__help__subcmd__auth__subcmd__refresh)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        b24tel__subcmd__help__subcmd__auth__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1717,7 +2094,7 @@ _b24tel() {
             return 0
             ;;
         b24tel__subcmd__sandbox)
-            opts="-p -o -q -v -h -V --addr --data-dir --fault --webhook-code --access-token --scope --strict --profile --config --webhook --output --quiet --verbose --dry-run --timeout --retries --help --version"
+            opts="-p -o -q -v -h -V --addr --data-dir --fault --webhook-code --access-token --scope --strict --token-lifetime --profile --config --webhook --output --quiet --verbose --dry-run --timeout --retries --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1744,6 +2121,10 @@ _b24tel() {
                     return 0
                     ;;
                 --scope)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token-lifetime)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

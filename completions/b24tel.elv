@@ -187,10 +187,15 @@ set edit:completion:arg-completer[b24tel] = {|@words|
         &'b24tel;transcript;help;help'= {
         }
         &'b24tel;batch'= {
-            cand --manifest 'Manifest: CSV with a header, or JSON Lines (call_id, record, transcript, filename)'
-            cand --journal 'Journal of what is done [default: <manifest>.journal]'
-            cand --rate 'At most N requests per second'
+            cand --manifest 'Manifest: CSV with a header, or JSON Lines, or - for stdin (call_id or external_call_id, record, transcript, user_transcript, client_transcript, filename)'
+            cand --journal 'Journal of what is done [default: <manifest>.journal; ./batch.journal for stdin]'
+            cand --jobs 'Operations in flight at once'
+            cand --burst 'Requests that may leave at once (the portal''s bucket: 50, 250 on Enterprise)'
+            cand --rate 'Requests per second the bucket drains (2, 5 on Enterprise)'
             cand --min-age 'Leave record files modified less than SECS ago for the next run'
+            cand --wait-for-call 'Retry "call not found / not finished" for up to SECS within this run'
+            cand --give-up-after 'A row waiting for its call this long after it was first tried is failed'
+            cand --settle 'After a transcript request got no answer, how long its absence on the portal still means "may be landing" rather than "not landed"'
             cand --format 'Input format [default: detected from the extension and content]'
             cand --speaker 'Map a speaker label to a side, e.g. SPEAKER_00=User (repeatable)'
             cand --default-side 'Side for cues without a speaker label'

@@ -42,6 +42,7 @@ complete -c b24tel -n "__fish_b24tel_needs_command" -f -a "batch" -d 'Attach eve
 complete -c b24tel -n "__fish_b24tel_needs_command" -f -a "call" -d 'Register, finish and look up calls (telephony.externalCall.*, voximplant.statistic.get)'
 complete -c b24tel -n "__fish_b24tel_needs_command" -f -a "smoke" -d 'Check a portal\'s whole telephony path: register, finish, attach, read back'
 complete -c b24tel -n "__fish_b24tel_needs_command" -f -a "config" -d 'Manage the config file and its profiles'
+complete -c b24tel -n "__fish_b24tel_needs_command" -f -a "auth" -d 'Sign an OAuth app profile in once; unattended runs then refresh its tokens'
 complete -c b24tel -n "__fish_b24tel_needs_command" -f -a "doctor" -d 'Check the config, the connection, authentication and the telephony scope'
 complete -c b24tel -n "__fish_b24tel_needs_command" -f -a "sandbox" -d 'Run a local stand-in portal for trying b24tel and testing scripts'
 complete -c b24tel -n "__fish_b24tel_needs_command" -f -a "demo" -d 'Attach a recording and a transcript on a built-in sandbox portal, end to end'
@@ -142,10 +143,15 @@ complete -c b24tel -n "__fish_b24tel_using_subcommand transcript; and __fish_see
 complete -c b24tel -n "__fish_b24tel_using_subcommand transcript; and __fish_seen_subcommand_from attach" -s V -l version -d 'Print version'
 complete -c b24tel -n "__fish_b24tel_using_subcommand transcript; and __fish_seen_subcommand_from help" -f -a "attach" -d 'Attach a conversation transcript to a finished call'
 complete -c b24tel -n "__fish_b24tel_using_subcommand transcript; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c b24tel -n "__fish_b24tel_using_subcommand batch" -l manifest -d 'Manifest: CSV with a header, or JSON Lines (call_id, record, transcript, filename)' -r -F
-complete -c b24tel -n "__fish_b24tel_using_subcommand batch" -l journal -d 'Journal of what is done [default: <manifest>.journal]' -r -F
-complete -c b24tel -n "__fish_b24tel_using_subcommand batch" -l rate -d 'At most N requests per second' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand batch" -l manifest -d 'Manifest: CSV with a header, or JSON Lines, or - for stdin (call_id or external_call_id, record, transcript, user_transcript, client_transcript, filename)' -r -F
+complete -c b24tel -n "__fish_b24tel_using_subcommand batch" -l journal -d 'Journal of what is done [default: <manifest>.journal; ./batch.journal for stdin]' -r -F
+complete -c b24tel -n "__fish_b24tel_using_subcommand batch" -l jobs -d 'Operations in flight at once' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand batch" -l burst -d 'Requests that may leave at once (the portal\'s bucket: 50, 250 on Enterprise)' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand batch" -l rate -d 'Requests per second the bucket drains (2, 5 on Enterprise)' -r
 complete -c b24tel -n "__fish_b24tel_using_subcommand batch" -l min-age -d 'Leave record files modified less than SECS ago for the next run' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand batch" -l wait-for-call -d 'Retry "call not found / not finished" for up to SECS within this run' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand batch" -l give-up-after -d 'A row waiting for its call this long after it was first tried is failed' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand batch" -l settle -d 'After a transcript request got no answer, how long its absence on the portal still means "may be landing" rather than "not landed"' -r
 complete -c b24tel -n "__fish_b24tel_using_subcommand batch" -l format -d 'Input format [default: detected from the extension and content]' -r -f -a "auto\t'By extension, else by content'
 json\t'An array of messages, or {"messages": [...]}'
 csv\t'A header row naming side, start, stop, message'
@@ -339,6 +345,64 @@ complete -c b24tel -n "__fish_b24tel_using_subcommand config; and __fish_seen_su
 complete -c b24tel -n "__fish_b24tel_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show the config file\'s profiles, secrets as ***'
 complete -c b24tel -n "__fish_b24tel_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "path" -d 'Print where the config file is'
 complete -c b24tel -n "__fish_b24tel_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c b24tel -n "__fish_b24tel_using_subcommand auth; and not __fish_seen_subcommand_from login status refresh help" -s p -l profile -d 'Profile in the config file' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand auth; and not __fish_seen_subcommand_from login status refresh help" -l config -d 'Config file [default: <config dir>/b24tel/config.toml]' -r -F
+complete -c b24tel -n "__fish_b24tel_using_subcommand auth; and not __fish_seen_subcommand_from login status refresh help" -l webhook -d 'Inbound webhook URL https://PORTAL/rest/USER_ID/CODE/; overrides the profile' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand auth; and not __fish_seen_subcommand_from login status refresh help" -s o -l output -d 'Output format [default: table on a terminal, json otherwise]' -r -f -a "json\t''
+table\t''"
+complete -c b24tel -n "__fish_b24tel_using_subcommand auth; and not __fish_seen_subcommand_from login status refresh help" -l timeout -d 'Give up on a request that makes no progress for this long [default: 60]' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand auth; and not __fish_seen_subcommand_from login status refresh help" -l retries -d 'Retries for retryable failures [default: 3]' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand auth; and not __fish_seen_subcommand_from login status refresh help" -s q -l quiet -d 'No progress bar, no warnings'
+complete -c b24tel -n "__fish_b24tel_using_subcommand auth; and not __fish_seen_subcommand_from login status refresh help" -s v -l verbose -d 'One line per HTTP exchange on stderr'
+complete -c b24tel -n "__fish_b24tel_using_subcommand auth; and not __fish_seen_subcommand_from login status refresh help" -l dry-run -d 'Validate everything and print the request that would be sent; send nothing'
+complete -c b24tel -n "__fish_b24tel_using_subcommand auth; and not __fish_seen_subcommand_from login status refresh help" -s h -l help -d 'Print help'
+complete -c b24tel -n "__fish_b24tel_using_subcommand auth; and not __fish_seen_subcommand_from login status refresh help" -s V -l version -d 'Print version'
+complete -c b24tel -n "__fish_b24tel_using_subcommand auth; and not __fish_seen_subcommand_from login status refresh help" -f -a "login" -d 'Sign an app profile in: exchange an authorization code or seed a refresh token'
+complete -c b24tel -n "__fish_b24tel_using_subcommand auth; and not __fish_seen_subcommand_from login status refresh help" -f -a "status" -d 'Show the profile, its token expiry and token server (never a token)'
+complete -c b24tel -n "__fish_b24tel_using_subcommand auth; and not __fish_seen_subcommand_from login status refresh help" -f -a "refresh" -d 'Refresh the profile\'s tokens now'
+complete -c b24tel -n "__fish_b24tel_using_subcommand auth; and not __fish_seen_subcommand_from login status refresh help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c b24tel -n "__fish_b24tel_using_subcommand auth; and __fish_seen_subcommand_from login" -l code -d 'The authorization code from the app\'s redirect (`-` reads it from stdin)' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand auth; and __fish_seen_subcommand_from login" -l refresh-token -d 'A refresh token to start from (`-` reads it from stdin, keeping it out of `ps`)' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand auth; and __fish_seen_subcommand_from login" -s p -l profile -d 'Profile in the config file' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand auth; and __fish_seen_subcommand_from login" -l config -d 'Config file [default: <config dir>/b24tel/config.toml]' -r -F
+complete -c b24tel -n "__fish_b24tel_using_subcommand auth; and __fish_seen_subcommand_from login" -l webhook -d 'Inbound webhook URL https://PORTAL/rest/USER_ID/CODE/; overrides the profile' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand auth; and __fish_seen_subcommand_from login" -s o -l output -d 'Output format [default: table on a terminal, json otherwise]' -r -f -a "json\t''
+table\t''"
+complete -c b24tel -n "__fish_b24tel_using_subcommand auth; and __fish_seen_subcommand_from login" -l timeout -d 'Give up on a request that makes no progress for this long [default: 60]' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand auth; and __fish_seen_subcommand_from login" -l retries -d 'Retries for retryable failures [default: 3]' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand auth; and __fish_seen_subcommand_from login" -s q -l quiet -d 'No progress bar, no warnings'
+complete -c b24tel -n "__fish_b24tel_using_subcommand auth; and __fish_seen_subcommand_from login" -s v -l verbose -d 'One line per HTTP exchange on stderr'
+complete -c b24tel -n "__fish_b24tel_using_subcommand auth; and __fish_seen_subcommand_from login" -l dry-run -d 'Validate everything and print the request that would be sent; send nothing'
+complete -c b24tel -n "__fish_b24tel_using_subcommand auth; and __fish_seen_subcommand_from login" -s h -l help -d 'Print help'
+complete -c b24tel -n "__fish_b24tel_using_subcommand auth; and __fish_seen_subcommand_from login" -s V -l version -d 'Print version'
+complete -c b24tel -n "__fish_b24tel_using_subcommand auth; and __fish_seen_subcommand_from status" -s p -l profile -d 'Profile in the config file' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand auth; and __fish_seen_subcommand_from status" -l config -d 'Config file [default: <config dir>/b24tel/config.toml]' -r -F
+complete -c b24tel -n "__fish_b24tel_using_subcommand auth; and __fish_seen_subcommand_from status" -l webhook -d 'Inbound webhook URL https://PORTAL/rest/USER_ID/CODE/; overrides the profile' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand auth; and __fish_seen_subcommand_from status" -s o -l output -d 'Output format [default: table on a terminal, json otherwise]' -r -f -a "json\t''
+table\t''"
+complete -c b24tel -n "__fish_b24tel_using_subcommand auth; and __fish_seen_subcommand_from status" -l timeout -d 'Give up on a request that makes no progress for this long [default: 60]' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand auth; and __fish_seen_subcommand_from status" -l retries -d 'Retries for retryable failures [default: 3]' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand auth; and __fish_seen_subcommand_from status" -s q -l quiet -d 'No progress bar, no warnings'
+complete -c b24tel -n "__fish_b24tel_using_subcommand auth; and __fish_seen_subcommand_from status" -s v -l verbose -d 'One line per HTTP exchange on stderr'
+complete -c b24tel -n "__fish_b24tel_using_subcommand auth; and __fish_seen_subcommand_from status" -l dry-run -d 'Validate everything and print the request that would be sent; send nothing'
+complete -c b24tel -n "__fish_b24tel_using_subcommand auth; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help'
+complete -c b24tel -n "__fish_b24tel_using_subcommand auth; and __fish_seen_subcommand_from status" -s V -l version -d 'Print version'
+complete -c b24tel -n "__fish_b24tel_using_subcommand auth; and __fish_seen_subcommand_from refresh" -s p -l profile -d 'Profile in the config file' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand auth; and __fish_seen_subcommand_from refresh" -l config -d 'Config file [default: <config dir>/b24tel/config.toml]' -r -F
+complete -c b24tel -n "__fish_b24tel_using_subcommand auth; and __fish_seen_subcommand_from refresh" -l webhook -d 'Inbound webhook URL https://PORTAL/rest/USER_ID/CODE/; overrides the profile' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand auth; and __fish_seen_subcommand_from refresh" -s o -l output -d 'Output format [default: table on a terminal, json otherwise]' -r -f -a "json\t''
+table\t''"
+complete -c b24tel -n "__fish_b24tel_using_subcommand auth; and __fish_seen_subcommand_from refresh" -l timeout -d 'Give up on a request that makes no progress for this long [default: 60]' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand auth; and __fish_seen_subcommand_from refresh" -l retries -d 'Retries for retryable failures [default: 3]' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand auth; and __fish_seen_subcommand_from refresh" -s q -l quiet -d 'No progress bar, no warnings'
+complete -c b24tel -n "__fish_b24tel_using_subcommand auth; and __fish_seen_subcommand_from refresh" -s v -l verbose -d 'One line per HTTP exchange on stderr'
+complete -c b24tel -n "__fish_b24tel_using_subcommand auth; and __fish_seen_subcommand_from refresh" -l dry-run -d 'Validate everything and print the request that would be sent; send nothing'
+complete -c b24tel -n "__fish_b24tel_using_subcommand auth; and __fish_seen_subcommand_from refresh" -s h -l help -d 'Print help'
+complete -c b24tel -n "__fish_b24tel_using_subcommand auth; and __fish_seen_subcommand_from refresh" -s V -l version -d 'Print version'
+complete -c b24tel -n "__fish_b24tel_using_subcommand auth; and __fish_seen_subcommand_from help" -f -a "login" -d 'Sign an app profile in: exchange an authorization code or seed a refresh token'
+complete -c b24tel -n "__fish_b24tel_using_subcommand auth; and __fish_seen_subcommand_from help" -f -a "status" -d 'Show the profile, its token expiry and token server (never a token)'
+complete -c b24tel -n "__fish_b24tel_using_subcommand auth; and __fish_seen_subcommand_from help" -f -a "refresh" -d 'Refresh the profile\'s tokens now'
+complete -c b24tel -n "__fish_b24tel_using_subcommand auth; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c b24tel -n "__fish_b24tel_using_subcommand doctor" -s p -l profile -d 'Profile in the config file' -r
 complete -c b24tel -n "__fish_b24tel_using_subcommand doctor" -l config -d 'Config file [default: <config dir>/b24tel/config.toml]' -r -F
 complete -c b24tel -n "__fish_b24tel_using_subcommand doctor" -l webhook -d 'Inbound webhook URL https://PORTAL/rest/USER_ID/CODE/; overrides the profile' -r
@@ -357,6 +421,7 @@ complete -c b24tel -n "__fish_b24tel_using_subcommand sandbox" -l fault -d 'Simu
 complete -c b24tel -n "__fish_b24tel_using_subcommand sandbox" -l webhook-code -d 'The webhook code in the webhook URL [default: random]' -r
 complete -c b24tel -n "__fish_b24tel_using_subcommand sandbox" -l access-token -d 'The OAuth access token accepted in `auth` [default: random]' -r
 complete -c b24tel -n "__fish_b24tel_using_subcommand sandbox" -l scope -d 'Scopes the webhook has, comma separated' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand sandbox" -l token-lifetime -d 'OAuth access tokens answer 401 expired_token this many seconds after they are issued' -r
 complete -c b24tel -n "__fish_b24tel_using_subcommand sandbox" -s p -l profile -d 'Profile in the config file' -r
 complete -c b24tel -n "__fish_b24tel_using_subcommand sandbox" -l config -d 'Config file [default: <config dir>/b24tel/config.toml]' -r -F
 complete -c b24tel -n "__fish_b24tel_using_subcommand sandbox" -l webhook -d 'Inbound webhook URL https://PORTAL/rest/USER_ID/CODE/; overrides the profile' -r
@@ -407,18 +472,19 @@ complete -c b24tel -n "__fish_b24tel_using_subcommand man" -s v -l verbose -d 'O
 complete -c b24tel -n "__fish_b24tel_using_subcommand man" -l dry-run -d 'Validate everything and print the request that would be sent; send nothing'
 complete -c b24tel -n "__fish_b24tel_using_subcommand man" -s h -l help -d 'Print help'
 complete -c b24tel -n "__fish_b24tel_using_subcommand man" -s V -l version -d 'Print version'
-complete -c b24tel -n "__fish_b24tel_using_subcommand help; and not __fish_seen_subcommand_from record transcript batch call smoke config doctor sandbox demo completions man help" -f -a "record" -d 'Attach call recordings'
-complete -c b24tel -n "__fish_b24tel_using_subcommand help; and not __fish_seen_subcommand_from record transcript batch call smoke config doctor sandbox demo completions man help" -f -a "transcript" -d 'Attach conversation transcripts'
-complete -c b24tel -n "__fish_b24tel_using_subcommand help; and not __fish_seen_subcommand_from record transcript batch call smoke config doctor sandbox demo completions man help" -f -a "batch" -d 'Attach every recording and transcript listed in a manifest (for cron; re-runnable)'
-complete -c b24tel -n "__fish_b24tel_using_subcommand help; and not __fish_seen_subcommand_from record transcript batch call smoke config doctor sandbox demo completions man help" -f -a "call" -d 'Register, finish and look up calls (telephony.externalCall.*, voximplant.statistic.get)'
-complete -c b24tel -n "__fish_b24tel_using_subcommand help; and not __fish_seen_subcommand_from record transcript batch call smoke config doctor sandbox demo completions man help" -f -a "smoke" -d 'Check a portal\'s whole telephony path: register, finish, attach, read back'
-complete -c b24tel -n "__fish_b24tel_using_subcommand help; and not __fish_seen_subcommand_from record transcript batch call smoke config doctor sandbox demo completions man help" -f -a "config" -d 'Manage the config file and its profiles'
-complete -c b24tel -n "__fish_b24tel_using_subcommand help; and not __fish_seen_subcommand_from record transcript batch call smoke config doctor sandbox demo completions man help" -f -a "doctor" -d 'Check the config, the connection, authentication and the telephony scope'
-complete -c b24tel -n "__fish_b24tel_using_subcommand help; and not __fish_seen_subcommand_from record transcript batch call smoke config doctor sandbox demo completions man help" -f -a "sandbox" -d 'Run a local stand-in portal for trying b24tel and testing scripts'
-complete -c b24tel -n "__fish_b24tel_using_subcommand help; and not __fish_seen_subcommand_from record transcript batch call smoke config doctor sandbox demo completions man help" -f -a "demo" -d 'Attach a recording and a transcript on a built-in sandbox portal, end to end'
-complete -c b24tel -n "__fish_b24tel_using_subcommand help; and not __fish_seen_subcommand_from record transcript batch call smoke config doctor sandbox demo completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c b24tel -n "__fish_b24tel_using_subcommand help; and not __fish_seen_subcommand_from record transcript batch call smoke config doctor sandbox demo completions man help" -f -a "man" -d 'Print the man page, or write every command\'s page into a folder'
-complete -c b24tel -n "__fish_b24tel_using_subcommand help; and not __fish_seen_subcommand_from record transcript batch call smoke config doctor sandbox demo completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c b24tel -n "__fish_b24tel_using_subcommand help; and not __fish_seen_subcommand_from record transcript batch call smoke config auth doctor sandbox demo completions man help" -f -a "record" -d 'Attach call recordings'
+complete -c b24tel -n "__fish_b24tel_using_subcommand help; and not __fish_seen_subcommand_from record transcript batch call smoke config auth doctor sandbox demo completions man help" -f -a "transcript" -d 'Attach conversation transcripts'
+complete -c b24tel -n "__fish_b24tel_using_subcommand help; and not __fish_seen_subcommand_from record transcript batch call smoke config auth doctor sandbox demo completions man help" -f -a "batch" -d 'Attach every recording and transcript listed in a manifest (for cron; re-runnable)'
+complete -c b24tel -n "__fish_b24tel_using_subcommand help; and not __fish_seen_subcommand_from record transcript batch call smoke config auth doctor sandbox demo completions man help" -f -a "call" -d 'Register, finish and look up calls (telephony.externalCall.*, voximplant.statistic.get)'
+complete -c b24tel -n "__fish_b24tel_using_subcommand help; and not __fish_seen_subcommand_from record transcript batch call smoke config auth doctor sandbox demo completions man help" -f -a "smoke" -d 'Check a portal\'s whole telephony path: register, finish, attach, read back'
+complete -c b24tel -n "__fish_b24tel_using_subcommand help; and not __fish_seen_subcommand_from record transcript batch call smoke config auth doctor sandbox demo completions man help" -f -a "config" -d 'Manage the config file and its profiles'
+complete -c b24tel -n "__fish_b24tel_using_subcommand help; and not __fish_seen_subcommand_from record transcript batch call smoke config auth doctor sandbox demo completions man help" -f -a "auth" -d 'Sign an OAuth app profile in once; unattended runs then refresh its tokens'
+complete -c b24tel -n "__fish_b24tel_using_subcommand help; and not __fish_seen_subcommand_from record transcript batch call smoke config auth doctor sandbox demo completions man help" -f -a "doctor" -d 'Check the config, the connection, authentication and the telephony scope'
+complete -c b24tel -n "__fish_b24tel_using_subcommand help; and not __fish_seen_subcommand_from record transcript batch call smoke config auth doctor sandbox demo completions man help" -f -a "sandbox" -d 'Run a local stand-in portal for trying b24tel and testing scripts'
+complete -c b24tel -n "__fish_b24tel_using_subcommand help; and not __fish_seen_subcommand_from record transcript batch call smoke config auth doctor sandbox demo completions man help" -f -a "demo" -d 'Attach a recording and a transcript on a built-in sandbox portal, end to end'
+complete -c b24tel -n "__fish_b24tel_using_subcommand help; and not __fish_seen_subcommand_from record transcript batch call smoke config auth doctor sandbox demo completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c b24tel -n "__fish_b24tel_using_subcommand help; and not __fish_seen_subcommand_from record transcript batch call smoke config auth doctor sandbox demo completions man help" -f -a "man" -d 'Print the man page, or write every command\'s page into a folder'
+complete -c b24tel -n "__fish_b24tel_using_subcommand help; and not __fish_seen_subcommand_from record transcript batch call smoke config auth doctor sandbox demo completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c b24tel -n "__fish_b24tel_using_subcommand help; and __fish_seen_subcommand_from record" -f -a "attach" -d 'Attach a recording (.mp3/.wav) to a finished call, from a file or a URL'
 complete -c b24tel -n "__fish_b24tel_using_subcommand help; and __fish_seen_subcommand_from record" -f -a "upload-url" -d 'Get a one-off upload URL for a recording, and optionally upload the file to it'
 complete -c b24tel -n "__fish_b24tel_using_subcommand help; and __fish_seen_subcommand_from transcript" -f -a "attach" -d 'Attach a conversation transcript to a finished call'
@@ -429,3 +495,6 @@ complete -c b24tel -n "__fish_b24tel_using_subcommand help; and __fish_seen_subc
 complete -c b24tel -n "__fish_b24tel_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "init" -d 'Write a webhook profile (-p NAME, --webhook URL) with mode 0600'
 complete -c b24tel -n "__fish_b24tel_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Show the config file\'s profiles, secrets as ***'
 complete -c b24tel -n "__fish_b24tel_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "path" -d 'Print where the config file is'
+complete -c b24tel -n "__fish_b24tel_using_subcommand help; and __fish_seen_subcommand_from auth" -f -a "login" -d 'Sign an app profile in: exchange an authorization code or seed a refresh token'
+complete -c b24tel -n "__fish_b24tel_using_subcommand help; and __fish_seen_subcommand_from auth" -f -a "status" -d 'Show the profile, its token expiry and token server (never a token)'
+complete -c b24tel -n "__fish_b24tel_using_subcommand help; and __fish_seen_subcommand_from auth" -f -a "refresh" -d 'Refresh the profile\'s tokens now'

@@ -6,9 +6,9 @@ use std::cmp::Ordering;
 
 use serde_json::{Map, Value};
 
-use super::params::text_param;
 use super::answer::{ApiError, MethodResult, Success};
 use super::app::App;
+use super::params::text_param;
 use crate::call::parse_iso8601;
 
 /// Rows per page, as the portal pages every list method.
