@@ -32,6 +32,8 @@ const BACKOFF_BASE: Duration = Duration::from_millis(300);
 const BACKOFF_CAP: Duration = Duration::from_secs(20);
 /// Answers are small JSON; anything bigger is not the REST API talking.
 const MAX_ANSWER: usize = 8 * 1024 * 1024;
+/// Tokens renewed by other workers an expired request may try before it fails.
+const MAX_ADOPTED_TOKENS: u32 = 4;
 
 /// May this request be sent again after it might have reached the portal?
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -214,8 +216,10 @@ impl Portal {
         }
     }
 
-    /// Sends once; on `expired_token` with an app profile, renews the token (one
-    /// refresh for every worker and every run at once) and sends once more.
+    /// Sends; on `expired_token` with an app profile, renews the token (one refresh
+    /// for every worker and every run at once) and sends again. A token another
+    /// worker renewed may itself have run out while this one waited in the pacer:
+    /// that costs no refresh of this request's own, so it is tried too, a few times.
     fn fresh_token(&self, send: impl Fn() -> Result<Value, Failure>) -> Result<Value, Failure> {
         let Auth::OAuth {
             session: Some(session),
@@ -224,11 +228,19 @@ impl Portal {
         else {
             return send();
         };
-        let used = session.access_token();
-        match send() {
-            Err(failure) if failure.code.as_deref() == Some("expired_token") => {
-                session.renew(&used, &|url, form| self.post_form(url, form))?;
-                send().map_err(|mut failure| {
+        let mut adopted = 0;
+        loop {
+            let used = session.access_token();
+            let failure = match send() {
+                Err(failure) if failure.code.as_deref() == Some("expired_token") => failure,
+                other => return other,
+            };
+            if adopted >= MAX_ADOPTED_TOKENS {
+                return Err(failure);
+            }
+            if session.renew(&used, &|url, form| self.post_form(url, form))? {
+                // This request's own refresh: repeat once, and only once.
+                return send().map_err(|mut failure| {
                     if failure.code.as_deref() == Some("expired_token") {
                         failure.hint = Some(
                             "the portal calls even the renewed token expired: check this machine's clock, \
@@ -237,9 +249,9 @@ impl Portal {
                         );
                     }
                     failure
-                })
+                });
             }
-            other => other,
+            adopted += 1;
         }
     }
 

@@ -118,11 +118,11 @@ impl TokenSession {
     }
 
     /// The portal said `stale` expired: get a live token, from another run's refresh
-    /// if there was one, else from the token server.
-    pub fn renew(&self, stale: &Secret, post: PostForm<'_>) -> Result<(), Failure> {
+    /// if there was one, else from the token server. True when this call refreshed.
+    pub fn renew(&self, stale: &Secret, post: PostForm<'_>) -> Result<bool, Failure> {
         let _gate = lock(&self.gate);
         if lock(&self.current).access_token != stale.expose() {
-            return Ok(()); // another worker of this run refreshed meanwhile
+            return Ok(false); // another worker of this run refreshed meanwhile
         }
         self.refresh(post, |on_disk| {
             on_disk.access_token != stale.expose() && on_disk.expires_at > now()
@@ -132,17 +132,21 @@ impl TokenSession {
     /// `auth refresh`: a new pair now, whatever the expiry.
     pub fn refresh_now(&self, post: PostForm<'_>) -> Result<(), Failure> {
         let _gate = lock(&self.gate);
-        self.refresh(post, |_| false)
+        self.refresh(post, |_| false).map(|_| ())
     }
 
-    fn refresh(&self, post: PostForm<'_>, usable: impl Fn(&Stored) -> bool) -> Result<(), Failure> {
+    fn refresh(
+        &self,
+        post: PostForm<'_>,
+        usable: impl Fn(&Stored) -> bool,
+    ) -> Result<bool, Failure> {
         let path = &self.app.token_file;
         let _lock = FileLock::acquire(path)?;
         recover_pending(path);
         let on_disk = read(&self.app)?;
         if usable(&on_disk) {
             *lock(&self.current) = on_disk;
-            return Ok(());
+            return Ok(false);
         }
         let endpoint = server_endpoint(&self.app, Some(&on_disk));
         let answer = post(
@@ -157,7 +161,7 @@ impl TokenSession {
         let fresh = from_answer(&self.app, &answer, Some(&on_disk))?;
         write(path, &fresh)?;
         *lock(&self.current) = fresh;
-        Ok(())
+        Ok(true)
     }
 }
 
