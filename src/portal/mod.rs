@@ -31,6 +31,8 @@ const BACKOFF_BASE: Duration = Duration::from_millis(300);
 const BACKOFF_CAP: Duration = Duration::from_secs(20);
 /// Answers are small JSON; anything bigger is not the REST API talking.
 const MAX_ANSWER: usize = 8 * 1024 * 1024;
+/// Tokens renewed by other workers an expired request may try before it fails.
+const MAX_ADOPTED_TOKENS: u32 = 4;
 
 /// May this request be sent again after it might have reached the portal?
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -282,8 +284,10 @@ impl Portal {
         }
     }
 
-    /// Sends once; on `expired_token` with an app profile, renews the token (one
-    /// refresh for every worker and every run at once) and sends once more.
+    /// Sends; on `expired_token` with an app profile, renews the token (one refresh
+    /// for every worker and every run at once) and sends again. A token another
+    /// worker renewed may itself have run out while this one waited in the pacer:
+    /// that costs no refresh of this request's own, so it is tried too, a few times.
     fn fresh_token(&self, send: impl Fn() -> Result<Value, Failure>) -> Result<Value, Failure> {
         let Auth::OAuth {
             session: Some(session),

@@ -553,8 +553,8 @@ mod concurrent_tests {
             access_token: None,
             scopes: Vec::new(),
             log: false,
-            token_lifetime: None,
             strict: false,
+            token_lifetime: None,
             tls: false,
         })
         .unwrap();
