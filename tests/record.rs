@@ -230,6 +230,15 @@ fn every_invalid_input_is_exit_3_with_its_place_and_nothing_sent() {
         ),
         (
             vec!["--file".into(), ogg.display().to_string()],
+            "is truncated",
+        ),
+        (
+            vec![
+                "--file".into(),
+                ogg.display().to_string(),
+                "--convert".into(),
+                "never".into(),
+            ],
             ".ogg is not accepted",
         ),
         (

@@ -12,10 +12,58 @@ use crate::cli::GlobalArgs;
 use crate::failure::Failure;
 use crate::output::{fields, Ui};
 use crate::portal::{body::base64_len, Portal, Repeat};
+use crate::record::convert::{Conversion, Convert, BITRATES};
+use crate::record::probe::RawSpec;
 use crate::record::{check_url, RecordFile, RecordName};
 use crate::secret::SecretUrl;
 
 pub const ATTACH_RECORD: &str = "telephony.externalCall.attachRecord";
+pub const STATISTICS: &str = "voximplant.statistic.get";
+
+/// How a recording is converted before it is sent; shared by `record attach`,
+/// `record upload-url --upload` and `batch` (flatten it, then call `conversion()`).
+#[derive(Debug, Clone, Args)]
+pub struct ConvertArgs {
+    /// auto: send PCM WAV and MP3 as they are, convert the rest to MP3; mp3/wav: always
+    /// convert to that; never: send the file unchanged (.mp3/.wav only)
+    #[arg(long, value_enum, value_name = "MODE", default_value_t = Convert::Auto)]
+    pub convert: Convert,
+    /// MP3 bitrate when converting, in kbps (CBR) [default: 32 per channel]
+    #[arg(long, value_name = "KBPS", value_parser = parse_bitrate)]
+    pub bitrate: Option<u32>,
+    /// Sample rate of headerless .raw/.sln input [default: 8000; .sln16 is 16000]
+    #[arg(long, value_name = "HZ", value_parser = clap::value_parser!(u32).range(1000..=384_000))]
+    pub raw_rate: Option<u32>,
+    /// Channels of headerless .raw/.sln input (2 for MixMonitor's D option)
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=2))]
+    pub raw_channels: u16,
+}
+
+impl ConvertArgs {
+    pub fn conversion(&self) -> Conversion {
+        Conversion {
+            mode: self.convert,
+            bitrate: self.bitrate,
+            raw: RawSpec {
+                rate: self.raw_rate,
+                channels: self.raw_channels,
+            },
+        }
+    }
+}
+
+fn parse_bitrate(text: &str) -> Result<u32, String> {
+    let kbps: u32 = text
+        .parse()
+        .map_err(|_| format!("{text:?} is not a whole number of kbps"))?;
+    if BITRATES.contains(&kbps) {
+        Ok(kbps)
+    } else {
+        Err(format!(
+            "{kbps} is not an MP3 bitrate; use one of {BITRATES:?}"
+        ))
+    }
+}
 
 #[derive(Debug, Subcommand)]
 pub enum Cmd {
@@ -46,6 +94,11 @@ pub struct AttachArgs {
     /// Keep asking while the portal says the call is not finished, up to SECS
     #[arg(long, value_name = "SECS", default_value_t = 0)]
     pub wait_for_call: u64,
+    /// Send nothing when the call already has a record (voximplant.statistic.get)
+    #[arg(long)]
+    pub if_absent: bool,
+    #[command(flatten)]
+    pub convert: ConvertArgs,
 }
 
 #[derive(Debug, Args)]
@@ -59,6 +112,11 @@ pub struct UploadUrlArgs {
     /// Upload this file to the URL (raw, multipart/form-data) and print its FILE_ID
     #[arg(long, value_name = "PATH")]
     pub upload: Option<PathBuf>,
+    /// Do not check that the content looks like MP3/WAV (and convert nothing)
+    #[arg(long)]
+    pub no_sniff: bool,
+    #[command(flatten)]
+    pub convert: ConvertArgs,
 }
 
 pub fn run(cmd: Cmd, global: &GlobalArgs, ui: &Ui) -> anyhow::Result<()> {
@@ -137,12 +195,33 @@ pub fn attach_recording(
         ("filename", json!(recording.filename())),
     ]);
     match recording {
-        Recording::File(file) => out.insert("size".into(), json!(file.size)),
+        Recording::File(file) => {
+            out.insert("size".into(), json!(file.size));
+            if let Some(converted) = &file.converted {
+                out.insert("converted_from".into(), json!(converted.from.id()));
+            }
+        }
         Recording::Url { url, .. } => {
-            out.insert("record_url".into(), json!(crate::secret::redact_url(url)))
+            out.insert("record_url".into(), json!(crate::secret::redact_url(url)));
         }
     };
     Ok(out)
+}
+
+/// The FILE_ID of the record a finished call already has, if any.
+pub fn existing_record(portal: &Portal, call_id: &CallId) -> Result<Option<i64>, Failure> {
+    let params = fields([("FILTER", json!({"CALL_ID": call_id.as_str()}))]);
+    let rows = portal.call(STATISTICS, &params, Repeat::Safe)?;
+    Ok(rows
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|row| row.get("CALL_ID").and_then(Value::as_str) == Some(call_id.as_str()))
+        .filter_map(|row| {
+            let id = row.get("RECORD_FILE_ID")?;
+            id.as_i64().or_else(|| id.as_str()?.parse().ok())
+        })
+        .find(|id| *id > 0))
 }
 
 /// An id in a result object, as a JSON integer whether the portal sent a number or a string.
@@ -159,16 +238,24 @@ pub fn id_in(result: &Value, key: &str, method: &str) -> Result<i64, Failure> {
         })
 }
 
+/// What `record attach` got on the command line, checked: a planned file or a URL.
+enum Source {
+    File(crate::record::Plan),
+    Url { url: String, name: RecordName },
+}
+
 fn attach(args: AttachArgs, global: &GlobalArgs, ui: &Ui) -> anyhow::Result<()> {
     let mut problems = Vec::new();
     let call_id = CallId::parse(&args.call_id, "--call-id")
         .map_err(|p| problems.push(p))
         .ok();
-    let recording = match (&args.file, &args.url) {
+    let conversion = args.convert.conversion();
+    let source = match (&args.file, &args.url) {
         (Some(path), _) => {
-            RecordFile::check(path, args.filename.as_deref(), !args.no_sniff).map(Recording::File)
+            crate::record::plan(path, args.filename.as_deref(), !args.no_sniff, &conversion)
+                .map(Source::File)
         }
-        (None, Some(url)) => check_url(url, args.filename.as_deref()).map(|name| Recording::Url {
+        (None, Some(url)) => check_url(url, args.filename.as_deref()).map(|name| Source::Url {
             url: url.clone(),
             name,
         }),
@@ -176,35 +263,69 @@ fn attach(args: AttachArgs, global: &GlobalArgs, ui: &Ui) -> anyhow::Result<()> 
     }
     .map_err(|mut p| problems.append(&mut p))
     .ok();
-    let (Some(call_id), Some(recording)) = (call_id, recording) else {
+    let (Some(call_id), Some(source)) = (call_id, source) else {
         return Err(invalid(problems).into());
     };
+    if let Source::File(plan) = &source {
+        for warning in &plan.warnings {
+            ui.warn(warning);
+        }
+    }
 
     let profile = super::profile(global, ui)?;
     let portal = Portal::new(&profile, ui)?;
     if global.dry_run {
-        let content = match &recording {
-            Recording::File(file) => json!(format!(
-                "<Base64 of {} ({} bytes), {} characters>",
-                file.path.display(),
-                file.size,
-                base64_len(file.size)
-            )),
-            Recording::Url { .. } => Value::Null,
+        let name = match &source {
+            Source::File(plan) => &plan.name.sent,
+            Source::Url { name, .. } => &name.sent,
         };
         let mut params = fields([
             ("CALL_ID", json!(call_id.as_str())),
-            ("FILENAME", json!(recording.filename())),
+            ("FILENAME", json!(name)),
         ]);
-        match &recording {
-            Recording::File(_) => params.insert("FILE_CONTENT".into(), content),
-            Recording::Url { url, .. } => {
+        match &source {
+            Source::File(plan) => {
+                let content = match plan.target {
+                    Some(_) => format!("<Base64 of {}>", plan.describe()),
+                    None => format!(
+                        "<Base64 of {}, {} characters>",
+                        plan.describe(),
+                        base64_len(plan.size)
+                    ),
+                };
+                params.insert("FILE_CONTENT".into(), json!(content))
+            }
+            Source::Url { url, .. } => {
                 params.insert("RECORD_URL".into(), json!(crate::secret::redact_url(url)))
             }
         };
-        ui.result_of(&plan(&portal, ATTACH_RECORD, &call_id, params));
+        let mut out = plan(&portal, ATTACH_RECORD, &call_id, params);
+        if args.if_absent {
+            out.then = Some(format!(
+                "{STATISTICS} first: nothing is sent when the call already has a record"
+            ));
+        }
+        ui.result_of(&out);
         return Ok(());
     }
+    if args.if_absent {
+        if let Some(file_id) = existing_record(&portal, &call_id)? {
+            ui.note(&format!(
+                "call {} already has record {file_id}; nothing sent (--if-absent)",
+                call_id.as_str()
+            ));
+            ui.result(&fields([
+                ("call_id", json!(call_id.as_str())),
+                ("file_id", json!(file_id)),
+                ("skipped", json!(true)),
+            ]));
+            return Ok(());
+        }
+    }
+    let recording = match source {
+        Source::File(plan) => Recording::File(plan.run(ui).map_err(|p| invalid(vec![p]))?),
+        Source::Url { url, name } => Recording::Url { url, name },
+    };
     let out = attach_recording(
         &portal,
         &call_id,
@@ -251,10 +372,13 @@ fn upload_url(args: UploadUrlArgs, global: &GlobalArgs, ui: &Ui) -> anyhow::Resu
     let name = RecordName::parse(&args.filename, "--filename")
         .map_err(|p| problems.push(p))
         .ok();
+    let conversion = args.convert.conversion();
     let file = match (&args.upload, &name) {
-        (Some(path), Some(_)) => RecordFile::check(path, Some(&args.filename), true)
-            .map_err(|mut p| problems.append(&mut p))
-            .ok(),
+        (Some(path), Some(_)) => {
+            crate::record::plan(path, Some(&args.filename), !args.no_sniff, &conversion)
+                .map_err(|mut p| problems.append(&mut p))
+                .ok()
+        }
         _ => None,
     };
     let (Some(call_id), Some(name)) = (call_id, name) else {
@@ -263,6 +387,14 @@ fn upload_url(args: UploadUrlArgs, global: &GlobalArgs, ui: &Ui) -> anyhow::Resu
     if !problems.is_empty() {
         return Err(invalid(problems).into());
     }
+
+    if let Some(file) = &file {
+        for warning in &file.warnings {
+            ui.warn(warning);
+        }
+    }
+    // A converted file goes under the output's extension.
+    let name = file.as_ref().map(|f| f.name.clone()).unwrap_or(name);
 
     let profile = super::profile(global, ui)?;
     let portal = Portal::new(&profile, ui)?;
@@ -274,14 +406,19 @@ fn upload_url(args: UploadUrlArgs, global: &GlobalArgs, ui: &Ui) -> anyhow::Resu
         let mut out = plan(&portal, ATTACH_RECORD, &call_id, params);
         out.then = file.as_ref().map(|file| {
             format!(
-                "POST {} ({} bytes) as multipart/form-data to the uploadUrl of the answer",
-                file.path.display(),
-                file.size
+                "POST {} as multipart/form-data to the uploadUrl of the answer",
+                file.describe()
             )
         });
         ui.result_of(&out);
         return Ok(());
     }
+    // Convert before asking for the URL: the FILENAME is fixed by then and a
+    // file that cannot be converted asks the portal for nothing.
+    let file: Option<RecordFile> = match file {
+        Some(plan) => Some(plan.run(ui).map_err(|p| invalid(vec![p]))?),
+        None => None,
+    };
     let result = portal
         .call(ATTACH_RECORD, &params, Repeat::Safe)
         .map_err(|f| super::call::explain_not_ready(f, &call_id, None))?;
@@ -315,11 +452,15 @@ fn upload_url(args: UploadUrlArgs, global: &GlobalArgs, ui: &Ui) -> anyhow::Resu
         file.source(),
     )?;
     let file_id = id_in(&answer, "FILE_ID", "the upload URL")?;
-    ui.result(&fields([
+    let mut out = fields([
         ("call_id", json!(call_id.as_str())),
         ("filename", json!(name.sent)),
         ("file_id", json!(file_id)),
         ("size", json!(file.size)),
-    ]));
+    ]);
+    if let Some(converted) = &file.converted {
+        out.insert("converted_from".into(), json!(converted.from.id()));
+    }
+    ui.result(&out);
     Ok(())
 }

@@ -31,8 +31,6 @@ const BACKOFF_BASE: Duration = Duration::from_millis(300);
 const BACKOFF_CAP: Duration = Duration::from_secs(20);
 /// Answers are small JSON; anything bigger is not the REST API talking.
 const MAX_ANSWER: usize = 8 * 1024 * 1024;
-/// Tokens renewed by other workers an expired request may try before it fails.
-const MAX_ADOPTED_TOKENS: u32 = 4;
 
 /// May this request be sent again after it might have reached the portal?
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

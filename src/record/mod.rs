@@ -5,8 +5,16 @@
 use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::portal::FileSource;
+
+pub mod convert;
+mod prepare;
+pub mod probe;
+
+#[allow(unused_imports)] // `prepare` is batch's entry point
+pub use prepare::{plan, prepare, Plan};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AudioFormat {
@@ -22,10 +30,17 @@ impl AudioFormat {
         }
     }
 
-    fn name(self) -> &'static str {
+    pub fn name(self) -> &'static str {
         match self {
             AudioFormat::Mp3 => "MP3",
             AudioFormat::Wav => "WAV",
+        }
+    }
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            AudioFormat::Mp3 => "mp3",
+            AudioFormat::Wav => "wav",
         }
     }
 
@@ -94,6 +109,8 @@ pub struct RecordFile {
     pub path: PathBuf,
     pub size: u64,
     pub name: RecordName,
+    /// The audio actually sent when it was converted (then `size` is its size).
+    pub converted: Option<Arc<convert::Converted>>,
 }
 
 impl RecordFile {
@@ -117,39 +134,15 @@ impl RecordFile {
         };
         let name = name.map_err(|p| problems.push(p)).ok();
 
-        let metadata = match std::fs::metadata(path) {
-            Ok(metadata) => Some(metadata),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                problems.push(format!("{shown}: no such file; check the path"));
-                None
-            }
-            Err(e) => {
-                problems.push(format!(
-                    "{shown}: cannot read it ({e}); check its permissions"
-                ));
-                None
+        let size = match stat(path) {
+            Ok(size) => size,
+            Err(problem) => {
+                problems.push(problem);
+                return Err(problems);
             }
         };
-        let Some(metadata) = metadata else {
-            return Err(problems);
-        };
-        if metadata.is_dir() {
-            problems.push(format!(
-                "{shown}: is a directory; pass the recording file inside it"
-            ));
-            return Err(problems);
-        }
-        if !metadata.is_file() {
-            problems.push(format!(
-                "{shown}: is not a regular file (a pipe or device); save the recording to a file first"
-            ));
-            return Err(problems);
-        }
-        let size = metadata.len();
         if size == 0 {
-            problems.push(format!(
-                "{shown}: is empty (0 bytes); the PBX may still be writing it, try again when it is complete"
-            ));
+            problems.push(empty(&shown));
         }
         let head = match File::open(path).and_then(|f| {
             let mut head = Vec::with_capacity(12);
@@ -183,6 +176,7 @@ impl RecordFile {
                 path: path.to_path_buf(),
                 size,
                 name,
+                converted: None,
             }),
             _ => Err(problems),
         }
@@ -190,10 +184,65 @@ impl RecordFile {
 
     /// The file as a source the portal client streams from (reopened per attempt).
     pub fn source(&self) -> FileSource {
+        if let Some(converted) = &self.converted {
+            let converted = converted.clone();
+            return FileSource::new(self.size, self.name.sent.clone(), move || {
+                Ok(Box::new(ReadAt {
+                    converted: converted.clone(),
+                    pos: 0,
+                }) as Box<dyn Read + Send>)
+            });
+        }
         let path = self.path.clone();
         FileSource::new(self.size, self.name.sent.clone(), move || {
             Ok(Box::new(File::open(&path)?) as Box<dyn Read + Send>)
         })
+    }
+}
+
+/// The size of a regular, readable file, or what is wrong with it.
+pub(crate) fn stat(path: &Path) -> Result<u64, String> {
+    let shown = path.display();
+    let metadata = std::fs::metadata(path).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            format!("{shown}: no such file; check the path")
+        } else {
+            format!("{shown}: cannot read it ({e}); check its permissions")
+        }
+    })?;
+    if metadata.is_dir() {
+        return Err(format!(
+            "{shown}: is a directory; pass the recording file inside it"
+        ));
+    }
+    if !metadata.is_file() {
+        return Err(format!(
+            "{shown}: is not a regular file (a pipe or device); save the recording to a file first"
+        ));
+    }
+    File::open(path)
+        .map_err(|e| format!("{shown}: cannot read it ({e}); check its permissions"))?;
+    Ok(metadata.len())
+}
+
+pub(crate) fn empty(shown: &str) -> String {
+    format!(
+        "{shown}: is empty (0 bytes); the PBX may still be writing it, try again when it is complete"
+    )
+}
+
+/// Reads a converted (unlinked) file from its start, independent of other readers.
+struct ReadAt {
+    converted: Arc<convert::Converted>,
+    pos: u64,
+}
+
+impl Read for ReadAt {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        use std::os::unix::fs::FileExt;
+        let n = self.converted.file.read_at(buf, self.pos)?;
+        self.pos += n as u64;
+        Ok(n)
     }
 }
 
