@@ -14,7 +14,9 @@ use crate::cli::GlobalArgs;
 use crate::failure::Failure;
 use crate::output::{fields, Ui};
 use crate::portal::{Portal, Repeat};
-use crate::transcript::{self, parse_speaker_flag, Format, Message, Side, Speakers};
+use crate::transcript::{
+    self, parse_speaker_flag, Encoding, Format, Message, Side, Speakers, Transcript,
+};
 
 pub const ATTACH_TRANSCRIPTION: &str = "telephony.call.attachTranscription";
 
@@ -30,7 +32,7 @@ pub struct AttachArgs {
     /// CALL_ID from telephony.externalCall.register
     #[arg(long, value_name = "ID")]
     pub call_id: String,
-    /// Transcript file (json, csv, srt, vtt, whisper), or - for stdin
+    /// Transcript file (json, csv, tsv, srt, vtt, whisper), or - for stdin
     #[arg(long, value_name = "PATH|-")]
     pub file: Option<PathBuf>,
     /// One message as SIDE:START:STOP:TEXT (repeatable; the text may contain colons)
@@ -61,6 +63,9 @@ pub struct ReadingArgs {
     /// Side for cues without a speaker label
     #[arg(long, value_enum, ignore_case = true, value_name = "User|Client")]
     pub default_side: Option<Side>,
+    /// Text encoding of the file [default: UTF-8, or UTF-16 with a BOM]
+    #[arg(long, value_enum, ignore_case = true, default_value_t = Encoding::Auto)]
+    pub encoding: Encoding,
 }
 
 impl ReadingArgs {
@@ -128,6 +133,15 @@ pub fn read_file(
     reading: &ReadingArgs,
     ui: &Ui,
 ) -> Result<Vec<Message>, Vec<String>> {
+    read_transcript(path, reading, ui).map(|t| t.messages)
+}
+
+/// [`read_file`] with what was folded, widened and skipped.
+pub fn read_transcript(
+    path: &std::path::Path,
+    reading: &ReadingArgs,
+    ui: &Ui,
+) -> Result<Transcript, Vec<String>> {
     let name = path.display().to_string();
     let bytes = if name == "-" {
         let mut bytes = Vec::new();
@@ -159,12 +173,23 @@ pub fn read_file(
             )]
         })?
     };
-    let transcript = transcript::read(&name, &bytes, reading.format, &reading.speakers())
-        .map_err(|problems| problems.iter().map(ToString::to_string).collect::<Vec<_>>())?;
+    let transcript = transcript::read_as(
+        &name,
+        &bytes,
+        reading.format,
+        reading.encoding,
+        &reading.speakers(),
+    )
+    .map_err(|problems| problems.iter().map(ToString::to_string).collect::<Vec<_>>())?;
+    if ui.verbose && !ui.quiet {
+        for detail in &transcript.details {
+            eprintln!("{detail}");
+        }
+    }
     for note in &transcript.notes {
         ui.warn(note);
     }
-    Ok(transcript.messages)
+    Ok(transcript)
 }
 
 /// The contract's cost rules: a finite number >= 0; a currency only with a cost,
@@ -215,14 +240,15 @@ pub fn run(cmd: Cmd, global: &GlobalArgs, ui: &Ui) -> anyhow::Result<()> {
     let call_id = CallId::parse(&args.call_id, "--call-id")
         .map_err(|p| problems.push(p))
         .ok();
-    let messages = match &args.file {
-        Some(path) => read_file(path, &args.reading, ui),
+    let read = match &args.file {
+        Some(path) => read_transcript(path, &args.reading, ui),
         None => transcript::from_flags(&args.message, &args.reading.speakers())
-            .map(|t| t.messages)
             .map_err(|problems| problems.iter().map(ToString::to_string).collect()),
     }
     .map_err(|mut p| problems.append(&mut p))
     .ok();
+    let folded = read.as_ref().map_or(0, |t| t.folded);
+    let messages = read.map(|t| t.messages);
     let cost = check_cost(args.cost.as_deref(), args.currency.as_deref())
         .map_err(|mut p| problems.append(&mut p))
         .ok();
@@ -244,6 +270,10 @@ pub fn run(cmd: Cmd, global: &GlobalArgs, ui: &Ui) -> anyhow::Result<()> {
         &transcription,
         Duration::from_secs(args.wait_for_call),
     )?;
+    let mut out = out;
+    if folded > 0 {
+        out.insert("folded".into(), json!(folded));
+    }
     ui.result(&out);
     Ok(())
 }

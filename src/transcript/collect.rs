@@ -21,6 +21,8 @@ pub enum Loc {
     Item(&'static str, usize),
     /// The n-th `--message` flag, from 1.
     Flag(usize),
+    /// A whisper segment, numbered from 0 as whisper itself numbers them.
+    Segment(usize),
 }
 
 /// What the input said about a cue's side.
@@ -62,6 +64,10 @@ pub struct Collector<'s> {
     unmapped_at: Option<(usize, String)>,
     without_side: usize,
     skipped_empty: usize,
+    widened: usize,
+    folded: usize,
+    /// Places of skipped and widened cues, for `-v`.
+    details: Vec<String>,
 }
 
 impl<'s> Collector<'s> {
@@ -76,6 +82,9 @@ impl<'s> Collector<'s> {
             unmapped_at: None,
             without_side: 0,
             skipped_empty: 0,
+            widened: 0,
+            folded: 0,
+            details: Vec::new(),
         }
     }
 
@@ -84,6 +93,10 @@ impl<'s> Collector<'s> {
             Loc::Line(line) => format!("{}:{line}", self.name),
             Loc::Item(array, index) => format!("{}: {array}[{index}]", self.name),
             Loc::Flag(index) => format!("--message #{index}"),
+            Loc::Segment(index) => format!(
+                "{}: segment {index} (counted from 0, as whisper numbers them)",
+                self.name
+            ),
         }
     }
 
@@ -103,9 +116,22 @@ impl<'s> Collector<'s> {
         });
     }
 
-    /// A subtitle cue with no text: not an error, but worth a note.
-    pub fn skip_empty(&mut self) {
+    /// A cue with no text: not an error, but worth a note (its place under `-v`).
+    pub fn skip_empty(&mut self, loc: Loc) {
         self.skipped_empty += 1;
+        let place = self.place(loc);
+        self.details
+            .push(format!("{place}: empty {} skipped", self.wording.item));
+    }
+
+    /// Rolling or karaoke cues that repeated text already sent.
+    pub fn folded(&mut self, count: usize) {
+        self.folded += count;
+    }
+
+    /// Whether a label maps to a side (explicitly or as `User`/`Client`).
+    pub fn resolves(&self, label: &str) -> bool {
+        self.speakers.resolve(label).is_some()
     }
 
     pub fn cue(&mut self, loc: Loc, draft: Draft) {
@@ -122,7 +148,17 @@ impl<'s> Collector<'s> {
                 None
             }
         };
+        let zero_length = matches!((&start, &draft.stop), (Some(a), Ok(b)) if a == b);
+        if zero_length {
+            self.widened += 1;
+            let place = self.place(loc);
+            self.details.push(format!(
+                "{place}: zero-length {} widened to 1 s",
+                self.wording.item
+            ));
+        }
         let stop = match draft.stop {
+            Ok(_) if zero_length => start.map(|s| Time::from_secs(s.floor().saturating_add(1))),
             Ok(time) if time.ceil() > MAX_SECONDS => {
                 self.problem(loc, too_large("STOP_TIME", time));
                 None
@@ -224,6 +260,24 @@ impl<'s> Collector<'s> {
             let item = plural(self.wording.item, self.skipped_empty);
             format!("{} empty {item} skipped", self.skipped_empty)
         });
+        let mut notes: Vec<String> = skipped
+            .iter()
+            .map(|skipped| format!("{}: {skipped}", self.name))
+            .collect();
+        if self.widened > 0 {
+            let item = plural(self.wording.item, self.widened);
+            notes.push(format!(
+                "{}: {} zero-length {item} widened to 1 s",
+                self.name, self.widened
+            ));
+        }
+        if self.folded > 0 {
+            let item = plural(self.wording.item, self.folded);
+            notes.push(format!(
+                "{}: {} rolling or karaoke {item} folded into the phrase they repeat",
+                self.name, self.folded
+            ));
+        }
         if self.messages.is_empty() && self.problems.is_empty() {
             let message = match &skipped {
                 Some(skipped) => format!("no messages ({skipped})"),
@@ -234,13 +288,11 @@ impl<'s> Collector<'s> {
         if !self.problems.is_empty() {
             return Err(self.problems);
         }
-        let notes = skipped
-            .map(|skipped| format!("{}: {skipped}", self.name))
-            .into_iter()
-            .collect();
         Ok(Transcript {
             messages: self.messages,
             notes,
+            details: self.details,
+            folded: self.folded,
         })
     }
 }

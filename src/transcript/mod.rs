@@ -12,6 +12,7 @@ mod srt;
 mod subtitle;
 mod text;
 mod time;
+mod tsv;
 mod vtt;
 mod whisper;
 
@@ -76,6 +77,8 @@ pub enum Format {
     Json,
     /// A header row naming side, start, stop, message
     Csv,
+    /// whisper / whisperX `.tsv`: start, end (integer milliseconds), text
+    Tsv,
     /// SubRip subtitles
     Srt,
     /// WebVTT subtitles
@@ -90,6 +93,7 @@ impl Format {
             Format::Auto => "auto",
             Format::Json => "json",
             Format::Csv => "csv",
+            Format::Tsv => "tsv",
             Format::Srt => "srt",
             Format::Vtt => "vtt",
             Format::Whisper => "whisper",
@@ -102,6 +106,27 @@ impl fmt::Display for Format {
         f.write_str(self.as_str())
     }
 }
+
+/// The text encoding of a transcript file (`--encoding`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Encoding {
+    /// UTF-8 (BOM or not), or UTF-16 with a BOM
+    #[default]
+    Auto,
+    #[value(name = "utf-8", alias = "utf8")]
+    Utf8,
+    /// UTF-16; the byte order from the BOM, else guessed
+    #[value(name = "utf-16", alias = "utf16")]
+    Utf16,
+    /// Windows-1251 (Cyrillic)
+    #[value(name = "cp1251", alias = "windows-1251")]
+    Cp1251,
+    #[value(name = "koi8-r", alias = "koi8r")]
+    Koi8R,
+}
+
+/// The formats `--format auto` tries, in the words of its error.
+const TRIED: &str = "json, whisper, csv, tsv, srt, vtt";
 
 /// One message as the API takes it: times are whole seconds from the call's start.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -202,18 +227,52 @@ pub struct Transcript {
     pub messages: Vec<Message>,
     /// Harmless things worth a warning (e.g. `call.srt: 2 empty cues skipped`).
     pub notes: Vec<String>,
+    /// The place of each skipped or widened cue, shown under `-v`.
+    pub details: Vec<String>,
+    /// How many rolling or karaoke cues were folded into the phrase they repeat.
+    pub folded: usize,
 }
 
 /// Reads and validates a transcript. `source_name` is the path as the user gave it,
 /// or `-` for stdin; it names places in problems and picks the format under `Auto`.
+#[cfg(test)]
 pub fn read(
     source_name: &str,
     bytes: &[u8],
     format: Format,
     speakers: &Speakers,
 ) -> Result<Transcript, Vec<Problem>> {
+    read_as(source_name, bytes, format, Encoding::Auto, speakers)
+}
+
+/// [`read`] in a named encoding.
+pub fn read_as(
+    source_name: &str,
+    bytes: &[u8],
+    format: Format,
+    encoding: Encoding,
+    speakers: &Speakers,
+) -> Result<Transcript, Vec<Problem>> {
     let name = display_name(source_name);
-    let text = text::decode(bytes).map_err(|error| {
+    let whole = |message: String| {
+        vec![Problem {
+            place: name.clone(),
+            message,
+        }]
+    };
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(whole(if source_name == "-" {
+            "stdin is empty: pipe a transcript in, or pass --file PATH".into()
+        } else {
+            "the file is empty: there is no transcript to attach".into()
+        }));
+    }
+    if format == Format::Auto {
+        if let Some(refusal) = refused_extension(source_name) {
+            return Err(whole(refusal));
+        }
+    }
+    let text = text::decode_as(bytes, encoding).map_err(|error| {
         vec![Problem {
             place: format!("{name}:{}", error.line),
             message: error.message,
@@ -221,12 +280,10 @@ pub fn read(
     })?;
     let format = match format {
         Format::Auto => detect_text(source_name, &text).ok_or_else(|| {
-            vec![Problem {
-                place: name.clone(),
-                message: "cannot tell the transcript's format; \
-                          pass --format json|csv|srt|vtt|whisper"
-                    .into(),
-            }]
+            whole(format!(
+                "cannot tell the transcript's format (tried {TRIED}, by extension and \
+                 by content); pass --format with one of them"
+            ))
         })?,
         format => format,
     };
@@ -235,6 +292,7 @@ pub fn read(
     match format {
         Format::Json => json::parse(&text, &mut collector),
         Format::Csv => csv::parse(&text, &mut collector, speakers.default_side().is_some()),
+        Format::Tsv => tsv::parse(&text, &mut collector),
         Format::Srt => srt::parse(&text, &mut collector),
         Format::Vtt => vtt::parse(&text, &mut collector),
         Format::Whisper => whisper::parse(&text, &mut collector),
@@ -308,14 +366,38 @@ fn by_extension(source_name: &str) -> Option<Format> {
     match extension.to_ascii_lowercase().as_str() {
         "json" => Some(Format::Json),
         "csv" => Some(Format::Csv),
+        "tsv" => Some(Format::Tsv),
         "srt" => Some(Format::Srt),
         "vtt" => Some(Format::Vtt),
         _ => None,
     }
 }
 
+/// Subtitle and text formats people try that carry no usable times or speakers in
+/// a form we read: a clear refusal instead of a parser's error.
+fn refused_extension(source_name: &str) -> Option<String> {
+    let extension = std::path::Path::new(source_name)
+        .extension()?
+        .to_str()?
+        .to_ascii_lowercase();
+    let what = match extension.as_str() {
+        "ass" | "ssa" => "an Advanced SubStation Alpha (.ass/.ssa) subtitle file",
+        "sub" => "a MicroDVD/SubViewer (.sub) subtitle file (frame-based times)",
+        "txt" => "plain text, which has no times",
+        _ => return None,
+    };
+    Some(format!(
+        "{what} is not a transcript format b24tel reads; convert it to SRT \
+         (e.g. `ffmpeg -i {source_name} call.srt`, or pysubs2) or ask the engine for \
+         srt, vtt, tsv or json; readable: {TRIED}"
+    ))
+}
+
 fn by_content(text: &str) -> Option<Format> {
     let start = text.trim_start();
+    if start.lines().next().is_some_and(tsv::is_header) {
+        return Some(Format::Tsv);
+    }
     if start.starts_with("WEBVTT") {
         return Some(Format::Vtt);
     }
@@ -361,6 +443,11 @@ fn wording(format: Format) -> Wording {
         Format::Csv => Wording {
             item: "row",
             no_side: "no side: pass --default-side User|Client or fill in the side column",
+        },
+        Format::Tsv => Wording {
+            item: "segment",
+            no_side: "no speaker: pass --default-side User|Client \
+                      (whisper's .tsv names no speakers)",
         },
         Format::Whisper => Wording {
             item: "segment",

@@ -1,42 +1,46 @@
 //! The block structure SubRip and WebVTT share: an optional identifier line, a
 //! timing line `start --> stop [settings]`, text lines, a blank line. One pass over
-//! the lines; a timing line inside a cue's text starts the next cue (files that
-//! lost their blank lines still read).
+//! the lines gathers the cues (a timing line inside a cue's text starts the next
+//! cue, so files that lost their blank lines still read); a second pass folds
+//! rolling and karaoke repeats, settles which `Label:` prefixes are speakers, and
+//! hands the messages to the collector.
+
+use std::collections::HashMap;
 
 use super::collect::{snippet, Collector, Draft, Loc, SideInput};
 use super::text;
 use super::time::{parse_timestamp, Time};
 
-/// One cue's raw text lines, the line of its timing, and its times.
-pub struct Cue<'a> {
-    pub line: usize,
-    pub start: Time,
-    pub stop: Time,
-    pub lines: &'a [&'a str],
+/// How a format reads its cues.
+pub struct Rules {
+    /// A block to ignore (WebVTT's NOTE, STYLE, REGION).
+    pub skip_block: fn(&str) -> bool,
+    /// A line that ends a cue (SubRip: any blank line; WebVTT: an empty one, so
+    /// YouTube's lines holding one space stay inside their cue).
+    pub ends_cue: fn(&str) -> bool,
+    /// Turns one raw line into text; a voice annotation goes to the `Option`.
+    pub clean: fn(&str, &mut Option<String>) -> String,
 }
 
-/// What a cue's text says once markup is gone: an optional speaker and the text.
-pub struct CueText {
-    pub speaker: Option<String>,
-    pub text: String,
+/// One cue after cleaning: its clean, non-empty lines and a voice, if any.
+struct Cue {
+    line: usize,
+    start: Time,
+    stop: Time,
+    lines: Vec<String>,
+    voice: Option<String>,
 }
 
-/// Walks `lines` from index `from`. `skip_block` says whether a block is one to
-/// ignore (WebVTT's NOTE, STYLE, REGION); `cue_text` turns raw lines into text.
-pub fn walk(
-    lines: &[&str],
-    from: usize,
-    collector: &mut Collector,
-    skip_block: fn(&str) -> bool,
-    cue_text: fn(&[&str]) -> CueText,
-) {
+/// Walks `lines` from index `from` and sends every cue to `collector`.
+pub fn read(lines: &[&str], from: usize, collector: &mut Collector, rules: &Rules) {
+    let mut cues = Vec::new();
     let mut i = from;
     while let Some(&line) = lines.get(i) {
         if text::is_blank(line) {
             i += 1;
             continue;
         }
-        if skip_block(line) {
+        if (rules.skip_block)(line) {
             i = block_end(lines, i);
             continue;
         }
@@ -61,7 +65,8 @@ pub fn walk(
             collector.problem(
                 Loc::Line(timing_at + 1),
                 format!(
-                    "bad timing line `{}`: expected `00:00:01,000 --> 00:00:04,000`",
+                    "bad timing line `{}`: expected `00:00:01,000 --> 00:00:04,000` \
+                     (hours:minutes:seconds,milliseconds; minutes and seconds below 60)",
                     snippet(timing_line.trim())
                 ),
             );
@@ -71,7 +76,7 @@ pub fn walk(
         let text_from = timing_at + 1;
         let mut end = text_from;
         while let Some(&text_line) = lines.get(end) {
-            if text::is_blank(text_line)
+            if (rules.ends_cue)(text_line)
                 || (text_line.contains("-->") && parse_timing(text_line).is_some())
             {
                 break;
@@ -82,34 +87,254 @@ pub fn walk(
         if next_cue_follows && end > text_from && lines.get(end - 1).is_some_and(|l| is_index(l)) {
             end -= 1;
         }
-        let cue = Cue {
+        let mut voice = None;
+        let mut clean_lines = Vec::new();
+        for raw in lines.get(text_from..end).unwrap_or(&[]) {
+            for piece in text::split_breaks(raw) {
+                let ruby_free = text::drop_ruby_readings(&piece);
+                let cleaned = (rules.clean)(&ruby_free, &mut voice);
+                let collapsed = collapse(&cleaned);
+                if !collapsed.is_empty() {
+                    clean_lines.push(collapsed);
+                }
+            }
+        }
+        cues.push(Cue {
             line: timing_at + 1,
             start,
             stop,
-            lines: lines.get(text_from..end).unwrap_or(&[]),
-        };
-        emit(collector, cue, cue_text);
+            lines: clean_lines,
+            voice,
+        });
         i = end;
+    }
+    let folded = fold(&mut cues);
+    collector.folded(folded);
+    emit_all(cues, collector);
+}
+
+/// Collapses runs of whitespace (including no-break spaces) to one space.
+fn collapse(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    for word in line.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
+/// Rolling captions (YouTube) repeat the previous cue's last line as their first;
+/// karaoke captions (whisper `--highlight_words`, stable-ts) repeat the whole text
+/// with one word highlighted. Both are folded into the phrase they repeat: the
+/// repeated lines go, a cue left with nothing new widens the phrase it repeats.
+/// A cue whose text grows the previous one (`a b` then `a b c`) replaces it.
+/// Returns how many cues were folded away.
+fn fold(cues: &mut Vec<Cue>) -> usize {
+    let mut folded = 0;
+    let mut kept: Vec<Cue> = Vec::with_capacity(cues.len());
+    // The lines the previous cue showed, before anything was removed from them.
+    let mut shown: Vec<String> = Vec::new();
+    for mut cue in cues.drain(..) {
+        let showing = cue.lines.clone();
+        let previous = kept
+            .last_mut()
+            .filter(|p| p.voice == cue.voice && !cue.lines.is_empty() && cue.start <= p.stop);
+        if let Some(previous) = previous {
+            // Lines repeated from the top of this cue.
+            let overlap = (1..=shown.len().min(cue.lines.len()))
+                .rev()
+                .find(|&k| shown.get(shown.len() - k..) == cue.lines.get(..k))
+                .unwrap_or(0);
+            if overlap > 0 {
+                cue.lines.drain(..overlap);
+                if cue.lines.is_empty() {
+                    previous.stop = previous.stop.max(cue.stop);
+                    folded += 1;
+                    shown = showing;
+                    continue;
+                }
+            } else if grows(&previous.lines, &cue.lines) {
+                previous.lines = std::mem::take(&mut cue.lines);
+                previous.stop = previous.stop.max(cue.stop);
+                folded += 1;
+                shown = showing;
+                continue;
+            }
+        }
+        shown = showing;
+        kept.push(cue);
+    }
+    *cues = kept;
+    folded
+}
+
+/// Whether `next` is `previous` with words added at the end.
+fn grows(previous: &[String], next: &[String]) -> bool {
+    if previous.is_empty() {
+        return false;
+    }
+    let before = previous.join(" ");
+    let after = next.join(" ");
+    after.len() > before.len()
+        && after.starts_with(&before)
+        && after
+            .get(before.len()..)
+            .is_some_and(|rest| rest.starts_with(' '))
+}
+
+/// A speaker found at the start of a piece of cue text.
+enum Label {
+    /// Always a speaker: a voice tag, `[SPEAKER_00]:`, `[speaker 0]`, `>> Name:`.
+    Sure(String),
+    /// `Word:` (or `[Word]`): a speaker only when mapped, `User`/`Client`, or
+    /// recurring as a prefix across the file. Keeps the text it came with.
+    Maybe(String),
+}
+
+struct Piece {
+    label: Option<Label>,
+    /// The text without the label.
+    text: String,
+    /// The text as written (for a `Maybe` label that turns out to be text).
+    whole: String,
+}
+
+fn emit_all(cues: Vec<Cue>, collector: &mut Collector) {
+    let mut parsed: Vec<(Loc, Time, Time, Vec<Piece>)> = Vec::with_capacity(cues.len());
+    let mut counts: HashMap<String, usize> = HashMap::new();
+    for cue in cues {
+        let loc = Loc::Line(cue.line);
+        if cue.lines.is_empty() {
+            collector.skip_empty(loc);
+            continue;
+        }
+        let pieces = pieces(&cue);
+        for piece in &pieces {
+            if let Some(Label::Maybe(label)) = &piece.label {
+                *counts.entry(label.to_lowercase()).or_default() += 1;
+            }
+        }
+        parsed.push((loc, cue.start, cue.stop, pieces));
+    }
+    for (loc, start, stop, pieces) in parsed {
+        for piece in pieces {
+            let (side, text) = match piece.label {
+                Some(Label::Sure(label)) => (SideInput::Label(label), piece.text),
+                Some(Label::Maybe(label)) => {
+                    let recurs = counts.get(&label.to_lowercase()).copied().unwrap_or(0) > 1;
+                    if recurs || collector.resolves(&label) {
+                        (SideInput::Label(label), piece.text)
+                    } else {
+                        (SideInput::Missing, piece.whole)
+                    }
+                }
+                None => (SideInput::Missing, piece.text),
+            };
+            if text.trim().is_empty() {
+                collector.skip_empty(loc);
+                continue;
+            }
+            let draft = Draft {
+                side,
+                start: Ok(start),
+                stop: Ok(stop),
+                text: Ok(text),
+            };
+            collector.cue(loc, draft);
+        }
     }
 }
 
-fn emit(collector: &mut Collector, cue: Cue, cue_text: fn(&[&str]) -> CueText) {
-    let CueText { speaker, text } = cue_text(cue.lines);
-    if text.trim().is_empty() {
-        collector.skip_empty();
-        return;
+/// A cue's text as one piece, or one piece per `- ` dialogue line when every line
+/// starts with a dash and every line carries a label.
+fn pieces(cue: &Cue) -> Vec<Piece> {
+    if let Some(voice) = &cue.voice {
+        let text = cue.lines.join(" ");
+        return vec![Piece {
+            label: Some(Label::Sure(voice.clone())),
+            whole: text.clone(),
+            text,
+        }];
     }
-    let side = match speaker {
-        Some(label) => SideInput::Label(label),
-        None => SideInput::Missing,
+    let dialogue: Option<Vec<&str>> = (cue.lines.len() > 1)
+        .then(|| cue.lines.iter().map(|l| dash_line(l)).collect())
+        .flatten();
+    if let Some(lines) = dialogue {
+        let split: Vec<Piece> = lines.iter().map(|line| piece(line)).collect();
+        if split.iter().all(|p| p.label.is_some()) {
+            return split;
+        }
+        return vec![piece(&lines.join(" "))];
+    }
+    vec![piece(&cue.lines.join(" "))]
+}
+
+/// `- text` (or `-text`, `– text`) without the dash.
+fn dash_line(line: &str) -> Option<&str> {
+    let rest = line
+        .strip_prefix('-')
+        .or_else(|| line.strip_prefix('–'))
+        .or_else(|| line.strip_prefix('—'))?;
+    (!rest.starts_with('-')).then(|| rest.trim_start())
+}
+
+fn piece(text: &str) -> Piece {
+    let whole = text.to_string();
+    let make = |label: Option<Label>, rest: &str| Piece {
+        label,
+        text: rest.trim().to_string(),
+        whole: whole.clone(),
     };
-    let draft = Draft {
-        side,
-        start: Ok(cue.start),
-        stop: Ok(cue.stop),
-        text: Ok(text),
-    };
-    collector.cue(Loc::Line(cue.line), draft);
+    // `>> Name: text` / `>> text`: a change of speaker, named or not.
+    if let Some(rest) = text.strip_prefix(">>") {
+        let rest = rest.trim_start();
+        return match text::split_label(rest) {
+            Some((label, after)) => make(Some(Label::Sure(label.to_string())), after),
+            None => Piece {
+                label: None,
+                text: rest.to_string(),
+                whole: rest.to_string(),
+            },
+        };
+    }
+    if let Some(rest) = text.strip_prefix('[') {
+        if let Some(close) = rest.char_indices().take(41).find(|&(_, c)| c == ']') {
+            let label = rest.get(..close.0).unwrap_or("").trim();
+            let after = rest.get(close.0 + 1..).unwrap_or("");
+            if !label.is_empty() {
+                if let Some(after) = after.strip_prefix(':') {
+                    return make(Some(Label::Sure(label.to_string())), after);
+                }
+                if after.is_empty() || after.starts_with(char::is_whitespace) {
+                    let sure = is_diarized(label);
+                    let label = label.to_string();
+                    return if sure {
+                        make(Some(Label::Sure(label)), after)
+                    } else {
+                        make(Some(Label::Maybe(label)), after)
+                    };
+                }
+            }
+        }
+    }
+    match text::split_label(text) {
+        Some((label, rest)) => make(Some(Label::Maybe(label.to_string())), rest),
+        None => make(None, text),
+    }
+}
+
+/// `SPEAKER_00`, `speaker 0`, `Speaker 1`, `spk_0`: labels a diarizer writes.
+fn is_diarized(label: &str) -> bool {
+    let lower = label.to_ascii_lowercase();
+    ["speaker_", "speaker ", "speaker", "spk_", "spk"]
+        .iter()
+        .any(|prefix| {
+            lower
+                .strip_prefix(prefix)
+                .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        })
 }
 
 /// `00:00:01,000 --> 00:00:04,000 [settings or coordinates]`.
@@ -132,27 +357,4 @@ fn block_end(lines: &[&str], from: usize) -> usize {
 fn is_index(line: &str) -> bool {
     let line = line.trim();
     !line.is_empty() && line.bytes().all(|b| b.is_ascii_digit())
-}
-
-/// Joins cue lines with single spaces after `clean` has taken markup out of each.
-pub fn join_cue(lines: &[&str], mut clean: impl FnMut(&str) -> String) -> String {
-    let mut joined = String::new();
-    for line in lines {
-        text::push_joined(&mut joined, &clean(line));
-    }
-    joined
-}
-
-/// Takes a `Label: text` prefix as the speaker.
-pub fn labelled(text: String) -> CueText {
-    match text::split_label(&text) {
-        Some((label, rest)) => CueText {
-            speaker: Some(label.to_string()),
-            text: rest.to_string(),
-        },
-        None => CueText {
-            speaker: None,
-            text,
-        },
-    }
 }

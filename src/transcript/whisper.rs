@@ -15,14 +15,14 @@ pub fn parse(text: &str, collector: &mut Collector) {
         return;
     };
     for (index, segment) in segments.iter().enumerate() {
-        let loc = Loc::Item("segments", index + 1);
+        let loc = Loc::Segment(index);
         let Value::Object(object) = segment else {
             collector.problem(loc, "expected an object with start, end and text");
             continue;
         };
         let text = match field(object, &["text"]) {
             Some(Value::String(text)) if text.trim().is_empty() => {
-                collector.skip_empty();
+                collector.skip_empty(loc);
                 continue;
             }
             Some(Value::String(text)) => Ok(text.trim().to_string()),
@@ -80,9 +80,9 @@ mod tests {
         assert_eq!(
             read_err("x.json", json, Format::Whisper, &[], None),
             vec![
-                "x.json: segments[1]: speaker labels without a side: SPEAKER_00, SPEAKER_01; \
+                "x.json: segment 0 (counted from 0, as whisper numbers them): speaker labels without a side: SPEAKER_00, SPEAKER_01; \
                  map them with --speaker SPEAKER_00=User --speaker SPEAKER_01=Client",
-                "x.json: segments[3]: no speaker: pass --default-side User|Client (this segment has no `speaker`)",
+                "x.json: segment 2 (counted from 0, as whisper numbers them): no speaker: pass --default-side User|Client (this segment has no `speaker`)",
             ]
         );
         let plain = r#"{"text": "a b", "segments": [{"id": 0, "seek": 0, "start": 0.0, "end": 1.5, "text": " a b", "tokens": [1]}]}"#;
