@@ -262,7 +262,7 @@ pub fn read_as(
     };
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(whole(if source_name == "-" {
-            "stdin is empty: pipe a transcript in, or pass --file PATH".into()
+            "is empty: pipe a transcript in, or pass --file PATH".into()
         } else {
             "the file is empty: there is no transcript to attach".into()
         }));

@@ -202,7 +202,8 @@ struct Piece {
 }
 
 fn emit_all(cues: Vec<Cue>, collector: &mut Collector) {
-    let mut parsed: Vec<(Loc, Time, Time, Vec<Piece>)> = Vec::with_capacity(cues.len());
+    type Parsed = (Loc, Time, Time, Vec<Piece>, Option<String>);
+    let mut parsed: Vec<Parsed> = Vec::with_capacity(cues.len());
     let mut counts: HashMap<String, usize> = HashMap::new();
     for cue in cues {
         let loc = Loc::Line(cue.line);
@@ -216,9 +217,22 @@ fn emit_all(cues: Vec<Cue>, collector: &mut Collector) {
                 *counts.entry(label.to_lowercase()).or_default() += 1;
             }
         }
-        parsed.push((loc, cue.start, cue.stop, pieces));
+        let alone = cue
+            .lines
+            .first()
+            .and_then(|line| line.strip_prefix('['))
+            .and_then(|line| line.strip_suffix(']'))
+            .filter(|label| is_diarized(label))
+            .map(str::to_string);
+        parsed.push((loc, cue.start, cue.stop, pieces, alone));
     }
-    for (loc, start, stop, pieces) in parsed {
+    // deepgram-captions writes `[speaker N]` on its own line only when the speaker
+    // changes: the cues after it, unlabelled, are still that speaker's.
+    let mut carried: Option<String> = None;
+    for (loc, start, stop, pieces, alone) in parsed {
+        if alone.is_some() {
+            carried = alone;
+        }
         for piece in pieces {
             let (side, text) = match piece.label {
                 Some(Label::Sure(label)) => (SideInput::Label(label), piece.text),
@@ -230,7 +244,10 @@ fn emit_all(cues: Vec<Cue>, collector: &mut Collector) {
                         (SideInput::Missing, piece.whole)
                     }
                 }
-                None => (SideInput::Missing, piece.text),
+                None => match &carried {
+                    Some(label) => (SideInput::Label(label.clone()), piece.text),
+                    None => (SideInput::Missing, piece.text),
+                },
             };
             if text.trim().is_empty() {
                 collector.skip_empty(loc);
