@@ -17,7 +17,7 @@ fn fixtures() -> PathBuf {
 
 fn expected_files() -> Vec<PathBuf> {
     let mut files = Vec::new();
-    for dir in ["tools", "hand"] {
+    for dir in ["tools", "hand", "vendor"] {
         for entry in std::fs::read_dir(fixtures().join(dir)).unwrap() {
             let path = entry.unwrap().path();
             if path.to_string_lossy().ends_with(".expected.json") {
@@ -44,7 +44,7 @@ fn run(home: &Path, input: &str, args: &[String]) -> std::process::Output {
 fn every_fixture_gives_its_expected_messages() {
     let home = tempfile::tempdir().unwrap();
     let files = expected_files();
-    assert!(files.len() >= 19, "fixtures missing: {files:?}");
+    assert!(files.len() >= 31, "fixtures missing: {files:?}");
     let mut failures = Vec::new();
     for path in files {
         let expected: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();

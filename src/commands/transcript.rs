@@ -15,7 +15,8 @@ use crate::failure::Failure;
 use crate::output::{fields, Ui};
 use crate::portal::{Portal, Repeat};
 use crate::transcript::{
-    self, parse_speaker_flag, Encoding, Format, Message, Side, Speakers, Transcript,
+    self, parse_channel_flag, parse_speaker_flag, Encoding, Format, Message, Side, Speakers,
+    Transcript,
 };
 
 pub const ATTACH_TRANSCRIPTION: &str = "telephony.call.attachTranscription";
@@ -60,6 +61,9 @@ pub struct ReadingArgs {
     /// Map a speaker label to a side, e.g. SPEAKER_00=User (repeatable)
     #[arg(long, value_name = "LABEL=User|Client", value_parser = parse_speaker_flag)]
     pub speaker: Vec<(String, Side)>,
+    /// Map a channel, as the engine numbers it, to a side, e.g. 0=User (repeatable)
+    #[arg(long, value_name = "N=User|Client", value_parser = parse_channel_flag)]
+    pub channel: Vec<(String, Side)>,
     /// Side for cues without a speaker label
     #[arg(long, value_enum, ignore_case = true, value_name = "User|Client")]
     pub default_side: Option<Side>,
@@ -70,7 +74,7 @@ pub struct ReadingArgs {
 
 impl ReadingArgs {
     pub fn speakers(&self) -> Speakers {
-        Speakers::new(self.speaker.clone(), self.default_side)
+        Speakers::new(self.speaker.clone(), self.default_side).with_channels(self.channel.clone())
     }
 }
 

@@ -32,6 +32,12 @@ pub enum SideInput {
     Label(String),
     /// Not a usable value at all (e.g. a JSON number); the text says why.
     Invalid(String),
+    /// A speech engine's channel (as the file writes it, `ch_0` as `0`), and the
+    /// speaker it also named, if any: `--channel` first, then the speaker.
+    Channel {
+        channel: String,
+        speaker: Option<String>,
+    },
 }
 
 /// One cue as a parser read it, before resolution and checks.
@@ -60,6 +66,9 @@ pub struct Collector<'s> {
     problems: Vec<Problem>,
     /// Lower-cased label -> the spelling first seen.
     unmapped: HashMap<String, String>,
+    /// Channels no `--channel` maps, and where the first was.
+    unmapped_channels: std::collections::BTreeSet<String>,
+    channels_at: Option<(usize, String)>,
     /// Where the unmapped-labels problem goes: index in `problems` and its place.
     unmapped_at: Option<(usize, String)>,
     without_side: usize,
@@ -79,6 +88,8 @@ impl<'s> Collector<'s> {
             messages: Vec::new(),
             problems: Vec::new(),
             unmapped: HashMap::new(),
+            unmapped_channels: std::collections::BTreeSet::new(),
+            channels_at: None,
             unmapped_at: None,
             without_side: 0,
             skipped_empty: 0,
@@ -211,6 +222,25 @@ impl<'s> Collector<'s> {
     }
 
     fn side(&mut self, loc: Loc, input: SideInput) -> Option<super::Side> {
+        let input = match input {
+            SideInput::Channel { channel, speaker } => {
+                if let Some(side) = self.speakers.channel(&channel) {
+                    return Some(side);
+                }
+                match speaker {
+                    Some(speaker) => SideInput::Label(speaker),
+                    None if self.speakers.default_side().is_some() => SideInput::Missing,
+                    None => {
+                        if self.channels_at.is_none() {
+                            self.channels_at = Some((self.problems.len(), self.place(loc)));
+                        }
+                        self.unmapped_channels.insert(channel);
+                        return None;
+                    }
+                }
+            }
+            input => input,
+        };
         match input {
             SideInput::Label(label) if !label.trim().is_empty() => {
                 let label = label.trim();
@@ -229,7 +259,7 @@ impl<'s> Collector<'s> {
                 self.problem(loc, message);
                 None
             }
-            SideInput::Missing | SideInput::Label(_) => {
+            SideInput::Missing | SideInput::Label(_) | SideInput::Channel { .. } => {
                 if let Some(side) = self.speakers.default_side() {
                     return Some(side);
                 }
@@ -243,6 +273,27 @@ impl<'s> Collector<'s> {
     }
 
     pub fn finish(mut self) -> Result<Transcript, Vec<Problem>> {
+        if let Some((index, place)) = self.channels_at.take() {
+            let list: Vec<&str> = self.unmapped_channels.iter().map(String::as_str).collect();
+            let fix: Vec<String> = list
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    let side = if i % 2 == 0 { "User" } else { "Client" };
+                    format!("--channel {c}={side}")
+                })
+                .collect();
+            let problem = Problem {
+                place,
+                message: format!(
+                    "channels without a side: {}; map them with {} (or pass --default-side)",
+                    list.join(", "),
+                    fix.join(" ")
+                ),
+            };
+            let index = index.min(self.problems.len());
+            self.problems.insert(index, problem);
+        }
         if let Some((index, place)) = self.unmapped_at.take() {
             let problem = Problem {
                 place,

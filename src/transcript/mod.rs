@@ -5,16 +5,24 @@
 //! times (START_TIME down, STOP_TIME up) and checks each rule, so a single run
 //! reports every violation with its place.
 
+mod assemblyai;
+mod aws;
+mod azure;
 mod collect;
 mod csv;
+mod deepgram;
+mod google;
 mod json;
+mod speech;
 mod srt;
 mod subtitle;
 mod text;
 mod time;
 mod tsv;
+mod vosk;
 mod vtt;
 mod whisper;
+mod yandex;
 
 #[cfg(test)]
 mod fuzz_tests;
@@ -83,8 +91,22 @@ pub enum Format {
     Srt,
     /// WebVTT subtitles
     Vtt,
-    /// openai-whisper / whisperX JSON output
+    /// openai-whisper / faster-whisper / whisperX / stable-ts JSON
     Whisper,
+    /// Yandex SpeechKit v2 async result or v3 JSON / JSON Lines
+    Yandex,
+    /// Vosk recogniser results (JSON Lines or an array)
+    Vosk,
+    /// Deepgram pre-recorded response
+    Deepgram,
+    /// AssemblyAI transcript
+    Assemblyai,
+    /// AWS Transcribe output
+    Aws,
+    /// Google Speech-to-Text response
+    Google,
+    /// Azure batch transcription result
+    Azure,
 }
 
 impl Format {
@@ -97,6 +119,13 @@ impl Format {
             Format::Srt => "srt",
             Format::Vtt => "vtt",
             Format::Whisper => "whisper",
+            Format::Yandex => "yandex",
+            Format::Vosk => "vosk",
+            Format::Deepgram => "deepgram",
+            Format::Assemblyai => "assemblyai",
+            Format::Aws => "aws",
+            Format::Google => "google",
+            Format::Azure => "azure",
         }
     }
 }
@@ -126,7 +155,8 @@ pub enum Encoding {
 }
 
 /// The formats `--format auto` tries, in the words of its error.
-const TRIED: &str = "json, whisper, csv, tsv, srt, vtt";
+const TRIED: &str = "json, whisper, yandex, vosk, deepgram, assemblyai, aws, google, azure, \
+                     csv, tsv, srt, vtt";
 
 /// One message as the API takes it: times are whole seconds from the call's start.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -165,6 +195,8 @@ pub struct Speakers {
     /// Lower-cased, trimmed label -> side.
     map: HashMap<String, Side>,
     default_side: Option<Side>,
+    /// Channel as the file writes it (`0`, `1`) -> side.
+    channels: HashMap<String, Side>,
 }
 
 impl Speakers {
@@ -174,7 +206,25 @@ impl Speakers {
             .into_iter()
             .map(|(label, side)| (label.trim().to_lowercase(), side))
             .collect();
-        Speakers { map, default_side }
+        Speakers {
+            map,
+            default_side,
+            channels: HashMap::new(),
+        }
+    }
+
+    /// Adds `--channel N=SIDE` mappings.
+    pub fn with_channels(mut self, channels: Vec<(String, Side)>) -> Self {
+        self.channels = channels
+            .into_iter()
+            .map(|(n, side)| (n.trim().to_string(), side))
+            .collect();
+        self
+    }
+
+    /// The side `--channel` gives a channel.
+    pub fn channel(&self, channel: &str) -> Option<Side> {
+        self.channels.get(channel.trim()).copied()
     }
 
     /// The side of a label: an explicit mapping first, then `User`/`Client` themselves.
@@ -205,6 +255,23 @@ pub fn parse_speaker_flag(s: &str) -> Result<(String, Side), String> {
         .parse::<Side>()
         .map_err(|_| format!("{expected}: `{}` is not User or Client", side.trim()))?;
     Ok((label.to_string(), side))
+}
+
+/// Parses a `--channel N=User|Client` value: N as the file writes it (`ch_0` is 0).
+pub fn parse_channel_flag(s: &str) -> Result<(String, Side), String> {
+    let expected = "expected N=User or N=Client (e.g. 0=User)";
+    let Some((channel, side)) = s.rsplit_once('=') else {
+        return Err(format!("{expected}, got `{s}`"));
+    };
+    let channel = channel.trim();
+    let channel = channel.strip_prefix("ch_").unwrap_or(channel);
+    if channel.is_empty() || !channel.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!("{expected}: `{channel}` is not a channel number"));
+    }
+    let side = side
+        .parse::<Side>()
+        .map_err(|_| format!("{expected}: `{}` is not User or Client", side.trim()))?;
+    Ok((channel.to_string(), side))
 }
 
 /// Something wrong with the input, and where.
@@ -296,6 +363,13 @@ pub fn read_as(
         Format::Srt => srt::parse(&text, &mut collector),
         Format::Vtt => vtt::parse(&text, &mut collector),
         Format::Whisper => whisper::parse(&text, &mut collector),
+        Format::Yandex => yandex::parse(&text, &mut collector),
+        Format::Vosk => vosk::parse(&text, &mut collector),
+        Format::Deepgram => deepgram::parse(&text, &mut collector),
+        Format::Assemblyai => assemblyai::parse(&text, &mut collector),
+        Format::Aws => aws::parse(&text, &mut collector),
+        Format::Google => google::parse(&text, &mut collector),
+        Format::Azure => azure::parse(&text, &mut collector),
         Format::Auto => {}
     }
     collector.finish()
@@ -364,7 +438,7 @@ fn by_extension(source_name: &str) -> Option<Format> {
     }
     let extension = std::path::Path::new(source_name).extension()?.to_str()?;
     match extension.to_ascii_lowercase().as_str() {
-        "json" => Some(Format::Json),
+        "json" | "jsonl" | "ndjson" => Some(Format::Json),
         "csv" => Some(Format::Csv),
         "tsv" => Some(Format::Tsv),
         "srt" => Some(Format::Srt),
@@ -412,12 +486,57 @@ fn by_content(text: &str) -> Option<Format> {
     csv::looks_like_header(first).then_some(Format::Csv)
 }
 
-/// Whisper output is an object with `segments`; anything else JSON is messages.
+/// Which JSON this is: each engine's shape is recognised by its keys; JSON Lines
+/// by its first line; anything else is b24tel's own messages.
 fn json_kind(text: &str) -> Format {
-    let top: Result<HashMap<String, serde::de::IgnoredAny>, _> = serde_json::from_str(text);
-    match top {
-        Ok(keys) if keys.contains_key("segments") => Format::Whisper,
-        _ => Format::Json,
+    let value: serde_json::Value = match serde_json::from_str(text) {
+        Ok(value) => value,
+        Err(_) => {
+            // JSON Lines: the first line that tells.
+            return text
+                .lines()
+                .filter(|l| !l.trim().is_empty())
+                .take(20)
+                .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+                .map(|v| kind_of_value(&v))
+                .find(|&kind| kind != Format::Json)
+                .unwrap_or(Format::Json);
+        }
+    };
+    kind_of_value(&value)
+}
+
+fn kind_of_value(value: &serde_json::Value) -> Format {
+    if value.get("segments").is_some() {
+        return Format::Whisper;
+    }
+    if let Some(items) = value.as_array() {
+        let first = items.first();
+        if first.is_some_and(|f| f.get("segments").is_none() && whisper::is_segment(f)) {
+            return Format::Whisper;
+        }
+    }
+    if azure::looks_like(value) {
+        Format::Azure
+    } else if deepgram::looks_like(value) {
+        Format::Deepgram
+    } else if aws::looks_like(value) {
+        Format::Aws
+    } else if google::looks_like(value) {
+        Format::Google
+    } else if yandex::looks_like(value)
+        || value
+            .as_array()
+            .and_then(|a| a.first())
+            .is_some_and(yandex::looks_like)
+    {
+        Format::Yandex
+    } else if vosk::looks_like(value) {
+        Format::Vosk
+    } else if assemblyai::looks_like(value) {
+        Format::Assemblyai
+    } else {
+        Format::Json
     }
 }
 
@@ -448,6 +567,17 @@ fn wording(format: Format) -> Wording {
             item: "segment",
             no_side: "no speaker: pass --default-side User|Client \
                       (whisper's .tsv names no speakers)",
+        },
+        Format::Yandex
+        | Format::Vosk
+        | Format::Deepgram
+        | Format::Assemblyai
+        | Format::Aws
+        | Format::Google
+        | Format::Azure => Wording {
+            item: "utterance",
+            no_side: "no speaker or channel: pass --default-side User|Client, \
+                      or turn on the engine's diarization or multichannel output",
         },
         Format::Whisper => Wording {
             item: "segment",

@@ -275,7 +275,7 @@ fn detection_by_extension_then_content() {
     let problems = read_err("-", "just words\n", Format::Auto, &[], None);
     assert_eq!(
         problems,
-        vec!["stdin: cannot tell the transcript's format (tried json, whisper, csv, tsv, srt, vtt, by extension and by content); pass --format with one of them"]
+        vec!["stdin: cannot tell the transcript's format (tried json, whisper, yandex, vosk, deepgram, assemblyai, aws, google, azure, csv, tsv, srt, vtt, by extension and by content); pass --format with one of them"]
     );
 }
 

@@ -42,6 +42,15 @@ impl Time {
         }
     }
 
+    /// 100-nanosecond ticks, as Azure writes them.
+    pub fn from_ticks(ticks: u64) -> Self {
+        Time {
+            secs: ticks / 10_000_000,
+            nanos: u32::try_from(ticks % 10_000_000).unwrap_or(0) * 100,
+            beyond_nanos: false,
+        }
+    }
+
     pub fn floor(self) -> u64 {
         self.secs
     }

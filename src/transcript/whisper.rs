@@ -6,13 +6,34 @@ use serde_json::Value;
 use super::collect::{Collector, Draft, Loc};
 use super::json::{field, parse_value, side_input, time_field};
 
+/// A bare segment (faster-whisper's and stable-ts's lists): start, end and text,
+/// and none of b24tel's own side keys.
+pub fn is_segment(value: &Value) -> bool {
+    let Value::Object(object) = value else {
+        return false;
+    };
+    object.contains_key("start")
+        && object.contains_key("end")
+        && object.contains_key("text")
+        && !object.contains_key("side")
+        && !object.contains_key("SIDE")
+}
+
 pub fn parse(text: &str, collector: &mut Collector) {
     let Some(value) = parse_value(text, collector) else {
         return;
     };
-    let Some(Value::Array(segments)) = value.get("segments") else {
-        collector.problem_in_source("expected whisper output: an object with a \"segments\" array");
-        return;
+    let segments = match &value {
+        Value::Array(segments) => segments,
+        other => match other.get("segments") {
+            Some(Value::Array(segments)) => segments,
+            _ => {
+                collector.problem_in_source(
+                    "expected whisper output: an object with a \"segments\" array",
+                );
+                return;
+            }
+        },
     };
     for (index, segment) in segments.iter().enumerate() {
         let loc = Loc::Segment(index);
