@@ -154,3 +154,49 @@ fn skipped_and_widened_cues_are_placed_under_verbose() {
         "{err}"
     );
 }
+
+#[test]
+fn two_legs_merge_by_time_each_on_its_side() {
+    let home = tempfile::tempdir().unwrap();
+    let output = b24tel(home.path())
+        .current_dir(fixtures())
+        .args([
+            "--webhook",
+            "http://127.0.0.1:9/rest/1/fixture/",
+            "--dry-run",
+        ])
+        .args(["-o", "json", "transcript", "attach", "--call-id", "C.1"])
+        .args(["--user-file", "tools/leg-user.srt"])
+        .args(["--client-file", "tools/leg-client.tsv"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let planned = &stdout_json(&output)["params"]["MESSAGES"];
+    assert_eq!(
+        planned,
+        &serde_json::json!([
+            {"SIDE": "User", "START_TIME": 0, "STOP_TIME": 3, "MESSAGE": "Добрый день, компания «Ромашка»."},
+            {"SIDE": "Client", "START_TIME": 2, "STOP_TIME": 6, "MESSAGE": "Здравствуйте, я по поводу заказа."},
+            {"SIDE": "User", "START_TIME": 5, "STOP_TIME": 8, "MESSAGE": "Назовите номер, пожалуйста."},
+            {"SIDE": "Client", "START_TIME": 8, "STOP_TIME": 59, "MESSAGE": "Номер 4471."}
+        ])
+    );
+    // One leg alone is refused by clap, naming the other.
+    let output = b24tel(home.path())
+        .current_dir(fixtures())
+        .args([
+            "--webhook",
+            "http://127.0.0.1:9/rest/1/fixture/",
+            "--dry-run",
+        ])
+        .args(["transcript", "attach", "--call-id", "C.1"])
+        .args(["--user-file", "tools/leg-user.srt"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("--client-file"),
+        "{}",
+        stderr(&output)
+    );
+}

@@ -28,7 +28,7 @@ pub enum Cmd {
 }
 
 #[derive(Debug, Args)]
-#[command(group(ArgGroup::new("input").required(true).args(["file", "message"])))]
+#[command(group(ArgGroup::new("input").required(true).args(["file", "message", "user_file"])))]
 pub struct AttachArgs {
     /// CALL_ID from telephony.externalCall.register
     #[arg(long, value_name = "ID")]
@@ -36,6 +36,12 @@ pub struct AttachArgs {
     /// Transcript file (json, csv, tsv, srt, vtt, whisper), or - for stdin
     #[arg(long, value_name = "PATH|-")]
     pub file: Option<PathBuf>,
+    /// The user's leg alone (one channel of a stereo call): every cue on User
+    #[arg(long, value_name = "PATH", requires = "client_file")]
+    pub user_file: Option<PathBuf>,
+    /// The client's leg alone: every cue on Client, merged with --user-file by time
+    #[arg(long, value_name = "PATH", requires = "user_file")]
+    pub client_file: Option<PathBuf>,
     /// One message as SIDE:START:STOP:TEXT (repeatable; the text may contain colons)
     #[arg(long, value_name = "SIDE:START:STOP:TEXT")]
     pub message: Vec<String>,
@@ -146,6 +152,44 @@ pub fn read_transcript(
     reading: &ReadingArgs,
     ui: &Ui,
 ) -> Result<Transcript, Vec<String>> {
+    read_with(path, reading, &reading.speakers(), ui)
+}
+
+/// Two one-sided transcripts (`--user-file`, `--client-file`): every cue of the
+/// first on User, of the second on Client, merged by start time. Problems in both
+/// files are reported together.
+pub fn read_pair(
+    user: &std::path::Path,
+    client: &std::path::Path,
+    reading: &ReadingArgs,
+    ui: &Ui,
+) -> Result<Transcript, Vec<String>> {
+    let a = read_with(user, reading, &Speakers::forced(Side::User), ui);
+    let b = read_with(client, reading, &Speakers::forced(Side::Client), ui);
+    match (a, b) {
+        (Ok(mut a), Ok(b)) => {
+            a.messages.extend(b.messages);
+            // Stable: on equal start times the user's message comes first.
+            a.messages.sort_by_key(|m| m.start);
+            a.notes.extend(b.notes);
+            a.details.extend(b.details);
+            a.folded += b.folded;
+            Ok(a)
+        }
+        (Err(mut a), Err(b)) => {
+            a.extend(b);
+            Err(a)
+        }
+        (Err(a), Ok(_)) | (Ok(_), Err(a)) => Err(a),
+    }
+}
+
+fn read_with(
+    path: &std::path::Path,
+    reading: &ReadingArgs,
+    speakers: &Speakers,
+    ui: &Ui,
+) -> Result<Transcript, Vec<String>> {
     let name = path.display().to_string();
     let bytes = if name == "-" {
         let mut bytes = Vec::new();
@@ -177,14 +221,8 @@ pub fn read_transcript(
             )]
         })?
     };
-    let transcript = transcript::read_as(
-        &name,
-        &bytes,
-        reading.format,
-        reading.encoding,
-        &reading.speakers(),
-    )
-    .map_err(|problems| problems.iter().map(ToString::to_string).collect::<Vec<_>>())?;
+    let transcript = transcript::read_as(&name, &bytes, reading.format, reading.encoding, speakers)
+        .map_err(|problems| problems.iter().map(ToString::to_string).collect::<Vec<_>>())?;
     if ui.verbose && !ui.quiet {
         for detail in &transcript.details {
             eprintln!("{detail}");
@@ -244,9 +282,10 @@ pub fn run(cmd: Cmd, global: &GlobalArgs, ui: &Ui) -> anyhow::Result<()> {
     let call_id = CallId::parse(&args.call_id, "--call-id")
         .map_err(|p| problems.push(p))
         .ok();
-    let read = match &args.file {
-        Some(path) => read_transcript(path, &args.reading, ui),
-        None => transcript::from_flags(&args.message, &args.reading.speakers())
+    let read = match (&args.file, &args.user_file, &args.client_file) {
+        (Some(path), _, _) => read_transcript(path, &args.reading, ui),
+        (None, Some(user), Some(client)) => read_pair(user, client, &args.reading, ui),
+        _ => transcript::from_flags(&args.message, &args.reading.speakers())
             .map_err(|problems| problems.iter().map(ToString::to_string).collect()),
     }
     .map_err(|mut p| problems.append(&mut p))

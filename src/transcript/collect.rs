@@ -142,7 +142,7 @@ impl<'s> Collector<'s> {
 
     /// Whether a label maps to a side (explicitly or as `User`/`Client`).
     pub fn resolves(&self, label: &str) -> bool {
-        self.speakers.resolve(label).is_some()
+        self.speakers.mapped(label).is_some()
     }
 
     pub fn cue(&mut self, loc: Loc, draft: Draft) {

@@ -197,6 +197,8 @@ pub struct Speakers {
     default_side: Option<Side>,
     /// Channel as the file writes it (`0`, `1`) -> side.
     channels: HashMap<String, Side>,
+    /// Every cue on this side, whatever it says (`--user-file`, `--client-file`).
+    forced: Option<Side>,
 }
 
 impl Speakers {
@@ -210,6 +212,15 @@ impl Speakers {
             map,
             default_side,
             channels: HashMap::new(),
+            forced: None,
+        }
+    }
+
+    /// Every cue on `side`: one leg's transcript of a two-file call.
+    pub fn forced(side: Side) -> Self {
+        Speakers {
+            forced: Some(side),
+            ..Speakers::default()
         }
     }
 
@@ -224,11 +235,17 @@ impl Speakers {
 
     /// The side `--channel` gives a channel.
     pub fn channel(&self, channel: &str) -> Option<Side> {
-        self.channels.get(channel.trim()).copied()
+        self.forced
+            .or_else(|| self.channels.get(channel.trim()).copied())
     }
 
     /// The side of a label: an explicit mapping first, then `User`/`Client` themselves.
     pub fn resolve(&self, label: &str) -> Option<Side> {
+        self.forced.or_else(|| self.mapped(label))
+    }
+
+    /// The side a label names by itself or by `--speaker` (not by `forced`).
+    pub fn mapped(&self, label: &str) -> Option<Side> {
         let label = label.trim();
         self.map
             .get(&label.to_lowercase())
@@ -237,7 +254,7 @@ impl Speakers {
     }
 
     pub fn default_side(&self) -> Option<Side> {
-        self.default_side
+        self.forced.or(self.default_side)
     }
 }
 
