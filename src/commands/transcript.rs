@@ -20,6 +20,9 @@ use crate::transcript::{
 };
 
 pub const ATTACH_TRANSCRIPTION: &str = "telephony.call.attachTranscription";
+const STATISTICS: &str = "voximplant.statistic.get";
+/// How far past the call's end a message may stop (rounding, trailing silence).
+const DURATION_SLACK: u64 = 10;
 
 #[derive(Debug, Subcommand)]
 pub enum Cmd {
@@ -234,6 +237,58 @@ fn read_with(
     Ok(transcript)
 }
 
+/// Checks the messages against the call's `CALL_DURATION` when the portal tells it:
+/// a STOP_TIME more than 10 s past the end is a wrong time unit far more often than
+/// a real message. Skipped (noted under `-v`) when the portal refuses or has no row.
+pub fn check_duration(
+    portal: &Portal,
+    call_id: &CallId,
+    messages: &[Message],
+    ui: &Ui,
+) -> Result<(), Failure> {
+    let Some(last) = messages.iter().max_by_key(|m| m.stop) else {
+        return Ok(());
+    };
+    let skipped = |why: &str| {
+        if ui.verbose && !ui.quiet {
+            eprintln!("transcript times not checked against the call's duration: {why}");
+        }
+    };
+    let params = fields([("FILTER", json!({"CALL_ID": call_id.as_str()}))]);
+    let rows = match portal.call(STATISTICS, &params, Repeat::Safe) {
+        Ok(rows) => rows,
+        Err(failure) => {
+            skipped(&format!("{STATISTICS} failed ({failure})"));
+            return Ok(());
+        }
+    };
+    let row = rows
+        .as_array()
+        .and_then(|rows| rows.iter().find(|r| r["CALL_ID"] == call_id.as_str()));
+    let duration = row.and_then(|r| match &r["CALL_DURATION"] {
+        Value::Number(n) => n.as_u64(),
+        Value::String(s) => s.trim().parse::<u64>().ok(),
+        _ => None,
+    });
+    let Some(duration) = duration else {
+        skipped(&format!("{STATISTICS} has no CALL_DURATION for this call"));
+        return Ok(());
+    };
+    if last.stop > duration.saturating_add(DURATION_SLACK) {
+        return Err(Failure::invalid(format!(
+            "the transcript ends at {} s (STOP_TIME of \"{}\") but the call lasted {duration} s \
+             (CALL_DURATION); nothing was sent",
+            last.stop,
+            crate::transcript::excerpt(&last.text)
+        ))
+        .with_hint(
+            "the file's time unit is probably wrong (milliseconds read as seconds?): \
+             check --format (whisper's .tsv is milliseconds: --format tsv)",
+        ));
+    }
+    Ok(())
+}
+
 /// The contract's cost rules: a finite number >= 0; a currency only with a cost,
 /// three upper-case letters.
 fn check_cost(
@@ -302,6 +357,7 @@ pub fn run(cmd: Cmd, global: &GlobalArgs, ui: &Ui) -> anyhow::Result<()> {
 
     let profile = super::profile(global, ui)?;
     let portal = Portal::new(&profile, ui)?;
+    check_duration(&portal, &call_id, &transcription.messages, ui)?;
     if global.dry_run {
         let params = transcription.request(&call_id);
         ui.result_of(&plan(&portal, ATTACH_TRANSCRIPTION, &call_id, params));

@@ -274,6 +274,11 @@ pub fn parse_speaker_flag(s: &str) -> Result<(String, Side), String> {
     Ok((label.to_string(), side))
 }
 
+/// A short excerpt of a message for an error.
+pub fn excerpt(text: &str) -> String {
+    collect::snippet(text)
+}
+
 /// Parses a `--channel N=User|Client` value: N as the file writes it (`ch_0` is 0).
 pub fn parse_channel_flag(s: &str) -> Result<(String, Side), String> {
     let expected = "expected N=User or N=Client (e.g. 0=User)";
