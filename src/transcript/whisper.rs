@@ -110,8 +110,21 @@ mod tests {
         let t = read_ok("-", plain, Format::Whisper, &[], Some(Side::Client));
         assert_eq!(t.messages, vec![msg(Side::Client, 0, 2, "a b")]);
         assert_eq!(
-            read_err("x.json", "[]", Format::Whisper, &[], None),
+            read_err("x.json", r#"{"text": "a"}"#, Format::Whisper, &[], None),
             vec!["x.json: expected whisper output: an object with a \"segments\" array"]
+        );
+        // faster-whisper and stable-ts also write a bare list of segments.
+        let t = read_ok(
+            "x.json",
+            r#"[{"start": 0.0, "end": 1.5, "text": " a b"}]"#,
+            Format::Auto,
+            &[],
+            Some(Side::User),
+        );
+        assert_eq!(t.messages, vec![msg(Side::User, 0, 2, "a b")]);
+        assert_eq!(
+            read_err("x.json", "[]", Format::Whisper, &[], None),
+            vec!["x.json: no messages"]
         );
     }
 }
