@@ -31,9 +31,41 @@ struct Cue {
     voice: Option<String>,
 }
 
-/// Walks `lines` from index `from` and sends every cue to `collector`.
+/// What the walk finds, in input order.
+enum Event {
+    Cue(Cue),
+    Problem(Loc, String),
+}
+
+/// Walks `lines` from index `from` and sends every cue to `collector`. Two passes
+/// over the lines, each holding one cue at a time: the first counts the `Word:`
+/// prefixes (a speaker only if it recurs), the second sends the messages, so a
+/// million-cue file costs its messages and no copy of its cues.
 pub fn read(lines: &[&str], from: usize, collector: &mut Collector, rules: &Rules) {
-    let mut cues = Vec::new();
+    let mut counts: HashMap<String, usize> = HashMap::new();
+    walk(lines, from, rules, &mut |event| {
+        if let Event::Cue(cue) = event {
+            for piece in pieces(&cue) {
+                if let Some(Label::Maybe(label)) = piece.label {
+                    *counts.entry(label.to_lowercase()).or_default() += 1;
+                }
+            }
+        }
+    });
+    let mut emitter = Emitter {
+        counts,
+        carried: None,
+    };
+    let folded = walk(lines, from, rules, &mut |event| match event {
+        Event::Cue(cue) => emitter.emit(cue, collector),
+        Event::Problem(loc, message) => collector.problem(loc, message),
+    });
+    collector.folded(folded);
+}
+
+/// One pass: cues as they end, folded; returns how many cues were folded away.
+fn walk(lines: &[&str], from: usize, rules: &Rules, out: &mut dyn FnMut(Event)) -> usize {
+    let mut fold = Fold::default();
     let mut i = from;
     while let Some(&line) = lines.get(i) {
         if text::is_blank(line) {
@@ -49,27 +81,29 @@ pub fn read(lines: &[&str], from: usize, collector: &mut Collector, rules: &Rule
         } else if lines.get(i + 1).is_some_and(|next| next.contains("-->")) {
             i + 1
         } else {
-            collector.problem(
+            fold.flush(out);
+            out(Event::Problem(
                 Loc::Line(i + 1),
                 format!(
                     "expected a cue (a timing line like `00:00:01,000 --> 00:00:04,000`), \
                      found `{}`",
                     snippet(line.trim())
                 ),
-            );
+            ));
             i = block_end(lines, i);
             continue;
         };
         let timing_line = lines.get(timing_at).copied().unwrap_or("");
         let Some((start, stop)) = parse_timing(timing_line) else {
-            collector.problem(
+            fold.flush(out);
+            out(Event::Problem(
                 Loc::Line(timing_at + 1),
                 format!(
                     "bad timing line `{}`: expected `00:00:01,000 --> 00:00:04,000` \
                      (hours:minutes:seconds,milliseconds; minutes and seconds below 60)",
                     snippet(timing_line.trim())
                 ),
-            );
+            ));
             i = block_end(lines, timing_at + 1);
             continue;
         };
@@ -99,18 +133,20 @@ pub fn read(lines: &[&str], from: usize, collector: &mut Collector, rules: &Rule
                 }
             }
         }
-        cues.push(Cue {
-            line: timing_at + 1,
-            start,
-            stop,
-            lines: clean_lines,
-            voice,
-        });
+        fold.push(
+            Cue {
+                line: timing_at + 1,
+                start,
+                stop,
+                lines: clean_lines,
+                voice,
+            },
+            out,
+        );
         i = end;
     }
-    let folded = fold(&mut cues);
-    collector.folded(folded);
-    emit_all(cues, collector);
+    fold.flush(out);
+    fold.folded
 }
 
 /// Collapses runs of whitespace (including no-break spaces) to one space.
@@ -130,44 +166,60 @@ fn collapse(line: &str) -> String {
 /// with one word highlighted. Both are folded into the phrase they repeat: the
 /// repeated lines go, a cue left with nothing new widens the phrase it repeats.
 /// A cue whose text grows the previous one (`a b` then `a b c`) replaces it.
-/// Returns how many cues were folded away.
-fn fold(cues: &mut Vec<Cue>) -> usize {
-    let mut folded = 0;
-    let mut kept: Vec<Cue> = Vec::with_capacity(cues.len());
-    // The lines the previous cue showed, before anything was removed from them.
-    let mut shown: Vec<String> = Vec::new();
-    for mut cue in cues.drain(..) {
-        let showing = cue.lines.clone();
-        let previous = kept
-            .last_mut()
-            .filter(|p| p.voice == cue.voice && !cue.lines.is_empty() && cue.start <= p.stop);
-        if let Some(previous) = previous {
+/// Only the cue before is held, so the walk stays one cue deep.
+#[derive(Default)]
+struct Fold {
+    pending: Option<Cue>,
+    /// The lines the previous cue showed, when some were removed from `pending`.
+    shown: Option<Vec<String>>,
+    folded: usize,
+}
+
+impl Fold {
+    fn push(&mut self, mut cue: Cue, out: &mut dyn FnMut(Event)) {
+        if let Some(previous) = self
+            .pending
+            .as_mut()
+            .filter(|p| p.voice == cue.voice && !cue.lines.is_empty() && cue.start <= p.stop)
+        {
+            let shown = self.shown.as_ref().unwrap_or(&previous.lines);
             // Lines repeated from the top of this cue.
             let overlap = (1..=shown.len().min(cue.lines.len()))
                 .rev()
                 .find(|&k| shown.get(shown.len() - k..) == cue.lines.get(..k))
                 .unwrap_or(0);
             if overlap > 0 {
+                let showing = cue.lines.clone();
                 cue.lines.drain(..overlap);
                 if cue.lines.is_empty() {
                     previous.stop = previous.stop.max(cue.stop);
-                    folded += 1;
-                    shown = showing;
-                    continue;
+                    self.folded += 1;
+                    self.shown = Some(showing);
+                    return;
                 }
-            } else if grows(&previous.lines, &cue.lines) {
+                self.flush(out);
+                self.pending = Some(cue);
+                self.shown = Some(showing);
+                return;
+            }
+            if grows(&previous.lines, &cue.lines) {
                 previous.lines = std::mem::take(&mut cue.lines);
                 previous.stop = previous.stop.max(cue.stop);
-                folded += 1;
-                shown = showing;
-                continue;
+                self.folded += 1;
+                self.shown = None;
+                return;
             }
         }
-        shown = showing;
-        kept.push(cue);
+        self.flush(out);
+        self.pending = Some(cue);
     }
-    *cues = kept;
-    folded
+
+    fn flush(&mut self, out: &mut dyn FnMut(Event)) {
+        self.shown = None;
+        if let Some(cue) = self.pending.take() {
+            out(Event::Cue(cue));
+        }
+    }
 }
 
 /// Whether `next` is `previous` with words added at the end.
@@ -201,21 +253,19 @@ struct Piece {
     whole: String,
 }
 
-fn emit_all(cues: Vec<Cue>, collector: &mut Collector) {
-    type Parsed = (Loc, Time, Time, Vec<Piece>, Option<String>);
-    let mut parsed: Vec<Parsed> = Vec::with_capacity(cues.len());
-    let mut counts: HashMap<String, usize> = HashMap::new();
-    for cue in cues {
+struct Emitter {
+    counts: HashMap<String, usize>,
+    /// deepgram-captions writes `[speaker N]` on its own line only when the speaker
+    /// changes: the cues after it, unlabelled, are still that speaker's.
+    carried: Option<String>,
+}
+
+impl Emitter {
+    fn emit(&mut self, cue: Cue, collector: &mut Collector) {
         let loc = Loc::Line(cue.line);
         if cue.lines.is_empty() {
             collector.skip_empty(loc);
-            continue;
-        }
-        let pieces = pieces(&cue);
-        for piece in &pieces {
-            if let Some(Label::Maybe(label)) = &piece.label {
-                *counts.entry(label.to_lowercase()).or_default() += 1;
-            }
+            return;
         }
         let alone = cue
             .lines
@@ -224,27 +274,24 @@ fn emit_all(cues: Vec<Cue>, collector: &mut Collector) {
             .and_then(|line| line.strip_suffix(']'))
             .filter(|label| is_diarized(label))
             .map(str::to_string);
-        parsed.push((loc, cue.start, cue.stop, pieces, alone));
-    }
-    // deepgram-captions writes `[speaker N]` on its own line only when the speaker
-    // changes: the cues after it, unlabelled, are still that speaker's.
-    let mut carried: Option<String> = None;
-    for (loc, start, stop, pieces, alone) in parsed {
         if alone.is_some() {
-            carried = alone;
+            self.carried = alone;
         }
-        for piece in pieces {
+        for piece in pieces(&cue) {
             let (side, text) = match piece.label {
                 Some(Label::Sure(label)) => (SideInput::Label(label), piece.text),
                 Some(Label::Maybe(label)) => {
-                    let recurs = counts.get(&label.to_lowercase()).copied().unwrap_or(0) > 1;
+                    let recurs = self
+                        .counts
+                        .get(&label.to_lowercase())
+                        .is_some_and(|&n| n > 1);
                     if recurs || collector.resolves(&label) {
                         (SideInput::Label(label), piece.text)
                     } else {
                         (SideInput::Missing, piece.whole)
                     }
                 }
-                None => match &carried {
+                None => match &self.carried {
                     Some(label) => (SideInput::Label(label.clone()), piece.text),
                     None => (SideInput::Missing, piece.text),
                 },
@@ -255,8 +302,8 @@ fn emit_all(cues: Vec<Cue>, collector: &mut Collector) {
             }
             let draft = Draft {
                 side,
-                start: Ok(start),
-                stop: Ok(stop),
+                start: Ok(cue.start),
+                stop: Ok(cue.stop),
                 text: Ok(text),
             };
             collector.cue(loc, draft);

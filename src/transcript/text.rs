@@ -265,13 +265,16 @@ pub fn decode_entities(line: &str) -> Cow<'_, str> {
 
 /// Splits a cue line at the breaks subtitle tools write inside it: ASS `\N`,
 /// `<br>`, `<br/>`, `<br />` (any case).
-pub fn split_breaks(line: &str) -> Vec<String> {
+pub fn split_breaks(line: &str) -> Vec<Cow<'_, str>> {
+    if !line.contains("\\N") && !line.contains('<') {
+        return vec![Cow::Borrowed(line)];
+    }
     let mut out = Vec::new();
     let mut current = String::new();
     let mut rest = line;
     while !rest.is_empty() {
         if let Some(after) = rest.strip_prefix("\\N") {
-            out.push(std::mem::take(&mut current));
+            out.push(Cow::Owned(std::mem::take(&mut current)));
             rest = after;
             continue;
         }
@@ -286,7 +289,7 @@ pub fn split_breaks(line: &str) -> Vec<String> {
                 .find(|tag| lower.starts_with(**tag))
                 .map(|tag| tag.len());
             if let Some(len) = len {
-                out.push(std::mem::take(&mut current));
+                out.push(Cow::Owned(std::mem::take(&mut current)));
                 rest = rest.get(len..).unwrap_or("");
                 continue;
             }
@@ -297,12 +300,15 @@ pub fn split_breaks(line: &str) -> Vec<String> {
         }
         rest = chars.as_str();
     }
-    out.push(current);
+    out.push(Cow::Owned(current));
     out
 }
 
 /// Drops ruby readings: `<rt>...</rt>` and `<rp>...</rp>` (the base text stays).
 pub fn drop_ruby_readings(line: &str) -> Cow<'_, str> {
+    if !line.contains('<') {
+        return Cow::Borrowed(line);
+    }
     let lower = line.to_ascii_lowercase();
     if !lower.contains("<rt") && !lower.contains("<rp") {
         return Cow::Borrowed(line);
