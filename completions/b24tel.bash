@@ -556,7 +556,7 @@ _b24tel() {
             return 0
             ;;
         b24tel__subcmd__batch)
-            opts="-p -o -q -v -h -V --manifest --journal --jobs --burst --rate --min-age --wait-for-call --give-up-after --settle --fail-fast --resend-unknown --format --speaker --default-side --profile --config --webhook --output --quiet --verbose --dry-run --timeout --retries --help --version"
+            opts="-p -o -q -v -h -V --manifest --journal --jobs --burst --rate --min-age --wait-for-call --give-up-after --settle --fail-fast --resend-unknown --format --speaker --channel --default-side --encoding --profile --config --webhook --output --quiet --verbose --dry-run --timeout --retries --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -599,15 +599,23 @@ _b24tel() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "auto json csv srt vtt whisper" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto json csv tsv srt vtt whisper yandex vosk deepgram assemblyai aws google azure" -- "${cur}"))
                     return 0
                     ;;
                 --speaker)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --channel)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --default-side)
                     COMPREPLY=($(compgen -W "User Client" -- "${cur}"))
+                    return 0
+                    ;;
+                --encoding)
+                    COMPREPLY=($(compgen -W "auto utf-8 utf-16 cp1251 koi8-r" -- "${cur}"))
                     return 0
                     ;;
                 --profile)
@@ -1914,7 +1922,7 @@ _b24tel() {
             return 0
             ;;
         b24tel__subcmd__record__subcmd__attach)
-            opts="-p -o -q -v -h -V --call-id --file --url --filename --no-sniff --wait-for-call --profile --config --webhook --output --quiet --verbose --dry-run --timeout --retries --help --version"
+            opts="-p -o -q -v -h -V --call-id --file --url --filename --no-sniff --wait-for-call --if-absent --convert --bitrate --raw-rate --raw-channels --profile --config --webhook --output --quiet --verbose --dry-run --timeout --retries --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1937,6 +1945,22 @@ _b24tel() {
                     return 0
                     ;;
                 --wait-for-call)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --convert)
+                    COMPREPLY=($(compgen -W "auto mp3 wav never" -- "${cur}"))
+                    return 0
+                    ;;
+                --bitrate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --raw-rate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --raw-channels)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2036,7 +2060,7 @@ _b24tel() {
             return 0
             ;;
         b24tel__subcmd__record__subcmd__upload__subcmd__url)
-            opts="-p -o -q -v -h -V --call-id --filename --upload --profile --config --webhook --output --quiet --verbose --dry-run --timeout --retries --help --version"
+            opts="-p -o -q -v -h -V --call-id --filename --upload --no-sniff --convert --bitrate --raw-rate --raw-channels --profile --config --webhook --output --quiet --verbose --dry-run --timeout --retries --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2051,6 +2075,22 @@ _b24tel() {
                     return 0
                     ;;
                 --upload)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --convert)
+                    COMPREPLY=($(compgen -W "auto mp3 wav never" -- "${cur}"))
+                    return 0
+                    ;;
+                --bitrate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --raw-rate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --raw-channels)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2264,7 +2304,7 @@ _b24tel() {
             return 0
             ;;
         b24tel__subcmd__transcript__subcmd__attach)
-            opts="-p -o -q -v -h -V --call-id --file --message --format --speaker --default-side --cost --currency --wait-for-call --profile --config --webhook --output --quiet --verbose --dry-run --timeout --retries --help --version"
+            opts="-p -o -q -v -h -V --call-id --file --user-file --client-file --message --format --speaker --channel --default-side --encoding --cost --currency --wait-for-call --profile --config --webhook --output --quiet --verbose --dry-run --timeout --retries --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2278,20 +2318,36 @@ _b24tel() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --user-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --message)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "auto json csv srt vtt whisper" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto json csv tsv srt vtt whisper yandex vosk deepgram assemblyai aws google azure" -- "${cur}"))
                     return 0
                     ;;
                 --speaker)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --channel)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --default-side)
                     COMPREPLY=($(compgen -W "User Client" -- "${cur}"))
+                    return 0
+                    ;;
+                --encoding)
+                    COMPREPLY=($(compgen -W "auto utf-8 utf-16 cp1251 koi8-r" -- "${cur}"))
                     return 0
                     ;;
                 --cost)

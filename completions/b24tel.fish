@@ -69,6 +69,13 @@ complete -c b24tel -n "__fish_b24tel_using_subcommand record; and __fish_seen_su
 complete -c b24tel -n "__fish_b24tel_using_subcommand record; and __fish_seen_subcommand_from attach" -l url -d 'URL the portal downloads the recording from' -r
 complete -c b24tel -n "__fish_b24tel_using_subcommand record; and __fish_seen_subcommand_from attach" -l filename -d 'Name to store the recording under [default: the file\'s or URL\'s name]' -r
 complete -c b24tel -n "__fish_b24tel_using_subcommand record; and __fish_seen_subcommand_from attach" -l wait-for-call -d 'Keep asking while the portal says the call is not finished, up to SECS' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand record; and __fish_seen_subcommand_from attach" -l convert -d 'auto: send PCM WAV and MP3 as they are, convert the rest to MP3; mp3/wav: always convert to that; never: send the file unchanged (.mp3/.wav only)' -r -f -a "auto\t'PCM WAV and MP3 as they are, everything else to MP3'
+mp3\t'Always to MP3'
+wav\t'Always to 16-bit PCM WAV'
+never\t'Never: send the file unchanged (.mp3/.wav only)'"
+complete -c b24tel -n "__fish_b24tel_using_subcommand record; and __fish_seen_subcommand_from attach" -l bitrate -d 'MP3 bitrate when converting, in kbps (CBR) [default: 32 per channel]' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand record; and __fish_seen_subcommand_from attach" -l raw-rate -d 'Sample rate of headerless .raw/.sln input [default: 8000; .sln16 is 16000]' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand record; and __fish_seen_subcommand_from attach" -l raw-channels -d 'Channels of headerless .raw/.sln input (2 for MixMonitor\'s D option)' -r
 complete -c b24tel -n "__fish_b24tel_using_subcommand record; and __fish_seen_subcommand_from attach" -s p -l profile -d 'Profile in the config file' -r
 complete -c b24tel -n "__fish_b24tel_using_subcommand record; and __fish_seen_subcommand_from attach" -l config -d 'Config file [default: <config dir>/b24tel/config.toml]' -r -F
 complete -c b24tel -n "__fish_b24tel_using_subcommand record; and __fish_seen_subcommand_from attach" -l webhook -d 'Inbound webhook URL https://PORTAL/rest/USER_ID/CODE/; overrides the profile' -r
@@ -77,14 +84,22 @@ table\t''"
 complete -c b24tel -n "__fish_b24tel_using_subcommand record; and __fish_seen_subcommand_from attach" -l timeout -d 'Give up on a request that makes no progress for this long [default: 60]' -r
 complete -c b24tel -n "__fish_b24tel_using_subcommand record; and __fish_seen_subcommand_from attach" -l retries -d 'Retries for retryable failures [default: 3]' -r
 complete -c b24tel -n "__fish_b24tel_using_subcommand record; and __fish_seen_subcommand_from attach" -l no-sniff -d 'Do not check that the content looks like MP3/WAV'
+complete -c b24tel -n "__fish_b24tel_using_subcommand record; and __fish_seen_subcommand_from attach" -l if-absent -d 'Send nothing when the call already has a record (voximplant.statistic.get)'
 complete -c b24tel -n "__fish_b24tel_using_subcommand record; and __fish_seen_subcommand_from attach" -s q -l quiet -d 'No progress bar, no warnings'
 complete -c b24tel -n "__fish_b24tel_using_subcommand record; and __fish_seen_subcommand_from attach" -s v -l verbose -d 'One line per HTTP exchange on stderr'
 complete -c b24tel -n "__fish_b24tel_using_subcommand record; and __fish_seen_subcommand_from attach" -l dry-run -d 'Validate everything and print the request that would be sent; send nothing'
-complete -c b24tel -n "__fish_b24tel_using_subcommand record; and __fish_seen_subcommand_from attach" -s h -l help -d 'Print help'
+complete -c b24tel -n "__fish_b24tel_using_subcommand record; and __fish_seen_subcommand_from attach" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c b24tel -n "__fish_b24tel_using_subcommand record; and __fish_seen_subcommand_from attach" -s V -l version -d 'Print version'
 complete -c b24tel -n "__fish_b24tel_using_subcommand record; and __fish_seen_subcommand_from upload-url" -l call-id -d 'CALL_ID from telephony.externalCall.register' -r
 complete -c b24tel -n "__fish_b24tel_using_subcommand record; and __fish_seen_subcommand_from upload-url" -l filename -d 'Name of the recording (.mp3 or .wav)' -r
 complete -c b24tel -n "__fish_b24tel_using_subcommand record; and __fish_seen_subcommand_from upload-url" -l upload -d 'Upload this file to the URL (raw, multipart/form-data) and print its FILE_ID' -r -F
+complete -c b24tel -n "__fish_b24tel_using_subcommand record; and __fish_seen_subcommand_from upload-url" -l convert -d 'auto: send PCM WAV and MP3 as they are, convert the rest to MP3; mp3/wav: always convert to that; never: send the file unchanged (.mp3/.wav only)' -r -f -a "auto\t'PCM WAV and MP3 as they are, everything else to MP3'
+mp3\t'Always to MP3'
+wav\t'Always to 16-bit PCM WAV'
+never\t'Never: send the file unchanged (.mp3/.wav only)'"
+complete -c b24tel -n "__fish_b24tel_using_subcommand record; and __fish_seen_subcommand_from upload-url" -l bitrate -d 'MP3 bitrate when converting, in kbps (CBR) [default: 32 per channel]' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand record; and __fish_seen_subcommand_from upload-url" -l raw-rate -d 'Sample rate of headerless .raw/.sln input [default: 8000; .sln16 is 16000]' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand record; and __fish_seen_subcommand_from upload-url" -l raw-channels -d 'Channels of headerless .raw/.sln input (2 for MixMonitor\'s D option)' -r
 complete -c b24tel -n "__fish_b24tel_using_subcommand record; and __fish_seen_subcommand_from upload-url" -s p -l profile -d 'Profile in the config file' -r
 complete -c b24tel -n "__fish_b24tel_using_subcommand record; and __fish_seen_subcommand_from upload-url" -l config -d 'Config file [default: <config dir>/b24tel/config.toml]' -r -F
 complete -c b24tel -n "__fish_b24tel_using_subcommand record; and __fish_seen_subcommand_from upload-url" -l webhook -d 'Inbound webhook URL https://PORTAL/rest/USER_ID/CODE/; overrides the profile' -r
@@ -92,10 +107,11 @@ complete -c b24tel -n "__fish_b24tel_using_subcommand record; and __fish_seen_su
 table\t''"
 complete -c b24tel -n "__fish_b24tel_using_subcommand record; and __fish_seen_subcommand_from upload-url" -l timeout -d 'Give up on a request that makes no progress for this long [default: 60]' -r
 complete -c b24tel -n "__fish_b24tel_using_subcommand record; and __fish_seen_subcommand_from upload-url" -l retries -d 'Retries for retryable failures [default: 3]' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand record; and __fish_seen_subcommand_from upload-url" -l no-sniff -d 'Do not check that the content looks like MP3/WAV (and convert nothing)'
 complete -c b24tel -n "__fish_b24tel_using_subcommand record; and __fish_seen_subcommand_from upload-url" -s q -l quiet -d 'No progress bar, no warnings'
 complete -c b24tel -n "__fish_b24tel_using_subcommand record; and __fish_seen_subcommand_from upload-url" -s v -l verbose -d 'One line per HTTP exchange on stderr'
 complete -c b24tel -n "__fish_b24tel_using_subcommand record; and __fish_seen_subcommand_from upload-url" -l dry-run -d 'Validate everything and print the request that would be sent; send nothing'
-complete -c b24tel -n "__fish_b24tel_using_subcommand record; and __fish_seen_subcommand_from upload-url" -s h -l help -d 'Print help'
+complete -c b24tel -n "__fish_b24tel_using_subcommand record; and __fish_seen_subcommand_from upload-url" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c b24tel -n "__fish_b24tel_using_subcommand record; and __fish_seen_subcommand_from upload-url" -s V -l version -d 'Print version'
 complete -c b24tel -n "__fish_b24tel_using_subcommand record; and __fish_seen_subcommand_from help" -f -a "attach" -d 'Attach a recording (.mp3/.wav) to a finished call, from a file or a URL'
 complete -c b24tel -n "__fish_b24tel_using_subcommand record; and __fish_seen_subcommand_from help" -f -a "upload-url" -d 'Get a one-off upload URL for a recording, and optionally upload the file to it'
@@ -115,17 +131,33 @@ complete -c b24tel -n "__fish_b24tel_using_subcommand transcript; and not __fish
 complete -c b24tel -n "__fish_b24tel_using_subcommand transcript; and not __fish_seen_subcommand_from attach help" -f -a "attach" -d 'Attach a conversation transcript to a finished call'
 complete -c b24tel -n "__fish_b24tel_using_subcommand transcript; and not __fish_seen_subcommand_from attach help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c b24tel -n "__fish_b24tel_using_subcommand transcript; and __fish_seen_subcommand_from attach" -l call-id -d 'CALL_ID from telephony.externalCall.register' -r
-complete -c b24tel -n "__fish_b24tel_using_subcommand transcript; and __fish_seen_subcommand_from attach" -l file -d 'Transcript file (json, csv, srt, vtt, whisper), or - for stdin' -r -F
+complete -c b24tel -n "__fish_b24tel_using_subcommand transcript; and __fish_seen_subcommand_from attach" -l file -d 'Transcript file (json, csv, tsv, srt, vtt, whisper), or - for stdin' -r -F
+complete -c b24tel -n "__fish_b24tel_using_subcommand transcript; and __fish_seen_subcommand_from attach" -l user-file -d 'The user\'s leg alone (one channel of a stereo call): every cue on User' -r -F
+complete -c b24tel -n "__fish_b24tel_using_subcommand transcript; and __fish_seen_subcommand_from attach" -l client-file -d 'The client\'s leg alone: every cue on Client, merged with --user-file by time' -r -F
 complete -c b24tel -n "__fish_b24tel_using_subcommand transcript; and __fish_seen_subcommand_from attach" -l message -d 'One message as SIDE:START:STOP:TEXT (repeatable; the text may contain colons)' -r
 complete -c b24tel -n "__fish_b24tel_using_subcommand transcript; and __fish_seen_subcommand_from attach" -l format -d 'Input format [default: detected from the extension and content]' -r -f -a "auto\t'By extension, else by content'
 json\t'An array of messages, or {"messages": [...]}'
 csv\t'A header row naming side, start, stop, message'
+tsv\t'whisper / whisperX `.tsv`: start, end (integer milliseconds), text'
 srt\t'SubRip subtitles'
 vtt\t'WebVTT subtitles'
-whisper\t'openai-whisper / whisperX JSON output'"
+whisper\t'openai-whisper / faster-whisper / whisperX / stable-ts JSON'
+yandex\t'Yandex SpeechKit v2 async result or v3 JSON / JSON Lines'
+vosk\t'Vosk recogniser results (JSON Lines or an array)'
+deepgram\t'Deepgram pre-recorded response'
+assemblyai\t'AssemblyAI transcript'
+aws\t'AWS Transcribe output'
+google\t'Google Speech-to-Text response'
+azure\t'Azure batch transcription result'"
 complete -c b24tel -n "__fish_b24tel_using_subcommand transcript; and __fish_seen_subcommand_from attach" -l speaker -d 'Map a speaker label to a side, e.g. SPEAKER_00=User (repeatable)' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand transcript; and __fish_seen_subcommand_from attach" -l channel -d 'Map a channel, as the engine numbers it, to a side, e.g. 0=User (repeatable)' -r
 complete -c b24tel -n "__fish_b24tel_using_subcommand transcript; and __fish_seen_subcommand_from attach" -l default-side -d 'Side for cues without a speaker label' -r -f -a "User\t''
 Client\t''"
+complete -c b24tel -n "__fish_b24tel_using_subcommand transcript; and __fish_seen_subcommand_from attach" -l encoding -d 'Text encoding of the file [default: UTF-8, or UTF-16 with a BOM]' -r -f -a "auto\t'UTF-8 (BOM or not), or UTF-16 with a BOM'
+utf-8\t''
+utf-16\t'UTF-16; the byte order from the BOM, else guessed'
+cp1251\t'Windows-1251 (Cyrillic)'
+koi8-r\t''"
 complete -c b24tel -n "__fish_b24tel_using_subcommand transcript; and __fish_seen_subcommand_from attach" -l cost -d 'Cost of the transcription, sent as COST' -r
 complete -c b24tel -n "__fish_b24tel_using_subcommand transcript; and __fish_seen_subcommand_from attach" -l currency -d 'Currency of the cost (three upper-case letters), sent as COST_CURRENCY' -r
 complete -c b24tel -n "__fish_b24tel_using_subcommand transcript; and __fish_seen_subcommand_from attach" -l wait-for-call -d 'Keep asking while the portal says the call is not finished, up to SECS' -r
@@ -155,12 +187,26 @@ complete -c b24tel -n "__fish_b24tel_using_subcommand batch" -l settle -d 'After
 complete -c b24tel -n "__fish_b24tel_using_subcommand batch" -l format -d 'Input format [default: detected from the extension and content]' -r -f -a "auto\t'By extension, else by content'
 json\t'An array of messages, or {"messages": [...]}'
 csv\t'A header row naming side, start, stop, message'
+tsv\t'whisper / whisperX `.tsv`: start, end (integer milliseconds), text'
 srt\t'SubRip subtitles'
 vtt\t'WebVTT subtitles'
-whisper\t'openai-whisper / whisperX JSON output'"
+whisper\t'openai-whisper / faster-whisper / whisperX / stable-ts JSON'
+yandex\t'Yandex SpeechKit v2 async result or v3 JSON / JSON Lines'
+vosk\t'Vosk recogniser results (JSON Lines or an array)'
+deepgram\t'Deepgram pre-recorded response'
+assemblyai\t'AssemblyAI transcript'
+aws\t'AWS Transcribe output'
+google\t'Google Speech-to-Text response'
+azure\t'Azure batch transcription result'"
 complete -c b24tel -n "__fish_b24tel_using_subcommand batch" -l speaker -d 'Map a speaker label to a side, e.g. SPEAKER_00=User (repeatable)' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand batch" -l channel -d 'Map a channel, as the engine numbers it, to a side, e.g. 0=User (repeatable)' -r
 complete -c b24tel -n "__fish_b24tel_using_subcommand batch" -l default-side -d 'Side for cues without a speaker label' -r -f -a "User\t''
 Client\t''"
+complete -c b24tel -n "__fish_b24tel_using_subcommand batch" -l encoding -d 'Text encoding of the file [default: UTF-8, or UTF-16 with a BOM]' -r -f -a "auto\t'UTF-8 (BOM or not), or UTF-16 with a BOM'
+utf-8\t''
+utf-16\t'UTF-16; the byte order from the BOM, else guessed'
+cp1251\t'Windows-1251 (Cyrillic)'
+koi8-r\t''"
 complete -c b24tel -n "__fish_b24tel_using_subcommand batch" -s p -l profile -d 'Profile in the config file' -r
 complete -c b24tel -n "__fish_b24tel_using_subcommand batch" -l config -d 'Config file [default: <config dir>/b24tel/config.toml]' -r -F
 complete -c b24tel -n "__fish_b24tel_using_subcommand batch" -l webhook -d 'Inbound webhook URL https://PORTAL/rest/USER_ID/CODE/; overrides the profile' -r

@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime};
 use crate::batch::manifest::{CallRef, Row, Source};
 use crate::call::CallId;
 use crate::commands::record::Recording;
-use crate::commands::transcript::{read_file, ReadingArgs, Transcription};
+use crate::commands::transcript::{read_file, read_pair, read_side, ReadingArgs, Transcription};
 use crate::output::Ui;
 use crate::record::{check_url, RecordFile};
 use crate::transcript::Side;
@@ -122,39 +122,18 @@ fn transcript_of(
             })
         });
     }
-    if !sided {
-        return Ok(None);
-    }
-    let mut messages = Vec::new();
-    let mut problems = Vec::new();
-    for (path, side) in [
-        (&row.user_transcript, Side::User),
-        (&row.client_transcript, Side::Client),
-    ] {
-        let Some(path) = path else { continue };
-        let one_side = ReadingArgs {
-            format: reading.format,
-            speaker: Vec::new(),
-            default_side: Some(side),
-        };
-        match read_file(path, &one_side, ui) {
-            Ok(mut more) => {
-                for message in &mut more {
-                    message.side = side;
-                }
-                messages.append(&mut more);
-            }
-            Err(mut more) => problems.append(&mut more),
-        }
-    }
-    if !problems.is_empty() {
-        return Err(problems);
-    }
-    messages.sort_by_key(|m| (m.start, m.stop));
-    Ok(Some(Transcription {
-        messages,
-        cost: None,
-    }))
+    let read = match (&row.user_transcript, &row.client_transcript) {
+        (Some(user), Some(client)) => read_pair(user, client, reading, ui),
+        (Some(user), None) => read_side(user, Side::User, reading, ui),
+        (None, Some(client)) => read_side(client, Side::Client, reading, ui),
+        (None, None) => return Ok(None),
+    };
+    read.map(|t| {
+        Some(Transcription {
+            messages: t.messages,
+            cost: None,
+        })
+    })
 }
 
 fn prefixed(place: &str, problems: Vec<String>) -> Vec<String> {

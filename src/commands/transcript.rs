@@ -13,9 +13,15 @@ use crate::cli::GlobalArgs;
 use crate::failure::Failure;
 use crate::output::{fields, Ui};
 use crate::portal::{Portal, Repeat};
-use crate::transcript::{self, parse_speaker_flag, Format, Message, Side, Speakers};
+use crate::transcript::{
+    self, parse_channel_flag, parse_speaker_flag, Encoding, Format, Message, Side, Speakers,
+    Transcript,
+};
 
 pub const ATTACH_TRANSCRIPTION: &str = "telephony.call.attachTranscription";
+const STATISTICS: &str = "voximplant.statistic.get";
+/// How far past the call's end a message may stop (rounding, trailing silence).
+const DURATION_SLACK: u64 = 10;
 
 #[derive(Debug, Subcommand)]
 pub enum Cmd {
@@ -24,14 +30,20 @@ pub enum Cmd {
 }
 
 #[derive(Debug, Args)]
-#[command(group(ArgGroup::new("input").required(true).args(["file", "message"])))]
+#[command(group(ArgGroup::new("input").required(true).args(["file", "message", "user_file"])))]
 pub struct AttachArgs {
     /// CALL_ID from telephony.externalCall.register
     #[arg(long, value_name = "ID")]
     pub call_id: String,
-    /// Transcript file (json, csv, srt, vtt, whisper), or - for stdin
+    /// Transcript file (json, csv, tsv, srt, vtt, whisper), or - for stdin
     #[arg(long, value_name = "PATH|-")]
     pub file: Option<PathBuf>,
+    /// The user's leg alone (one channel of a stereo call): every cue on User
+    #[arg(long, value_name = "PATH", requires = "client_file")]
+    pub user_file: Option<PathBuf>,
+    /// The client's leg alone: every cue on Client, merged with --user-file by time
+    #[arg(long, value_name = "PATH", requires = "user_file")]
+    pub client_file: Option<PathBuf>,
     /// One message as SIDE:START:STOP:TEXT (repeatable; the text may contain colons)
     #[arg(long, value_name = "SIDE:START:STOP:TEXT")]
     pub message: Vec<String>,
@@ -57,14 +69,20 @@ pub struct ReadingArgs {
     /// Map a speaker label to a side, e.g. SPEAKER_00=User (repeatable)
     #[arg(long, value_name = "LABEL=User|Client", value_parser = parse_speaker_flag)]
     pub speaker: Vec<(String, Side)>,
+    /// Map a channel, as the engine numbers it, to a side, e.g. 0=User (repeatable)
+    #[arg(long, value_name = "N=User|Client", value_parser = parse_channel_flag)]
+    pub channel: Vec<(String, Side)>,
     /// Side for cues without a speaker label
     #[arg(long, value_enum, ignore_case = true, value_name = "User|Client")]
     pub default_side: Option<Side>,
+    /// Text encoding of the file [default: UTF-8, or UTF-16 with a BOM]
+    #[arg(long, value_enum, ignore_case = true, default_value_t = Encoding::Auto)]
+    pub encoding: Encoding,
 }
 
 impl ReadingArgs {
     pub fn speakers(&self) -> Speakers {
-        Speakers::new(self.speaker.clone(), self.default_side)
+        Speakers::new(self.speaker.clone(), self.default_side).with_channels(self.channel.clone())
     }
 }
 
@@ -131,15 +149,129 @@ pub fn read_file(
     reading: &ReadingArgs,
     ui: &Ui,
 ) -> Result<Vec<Message>, Vec<String>> {
+    read_transcript(path, reading, ui).map(|t| t.messages)
+}
+
+/// [`read_file`] with what was folded, widened and skipped.
+pub fn read_transcript(
+    path: &std::path::Path,
+    reading: &ReadingArgs,
+    ui: &Ui,
+) -> Result<Transcript, Vec<String>> {
+    read_with(path, reading, &reading.speakers(), ui)
+}
+
+/// Two one-sided transcripts (`--user-file`, `--client-file`): every cue of the
+/// first on User, of the second on Client, merged by start time. Problems in both
+/// files are reported together.
+pub fn read_pair(
+    user: &std::path::Path,
+    client: &std::path::Path,
+    reading: &ReadingArgs,
+    ui: &Ui,
+) -> Result<Transcript, Vec<String>> {
+    let a = read_with(user, reading, &Speakers::forced(Side::User), ui);
+    let b = read_with(client, reading, &Speakers::forced(Side::Client), ui);
+    match (a, b) {
+        (Ok(mut a), Ok(b)) => {
+            a.messages.extend(b.messages);
+            // Stable: on equal start times the user's message comes first.
+            a.messages.sort_by_key(|m| m.start);
+            a.notes.extend(b.notes);
+            a.details.extend(b.details);
+            a.folded += b.folded;
+            Ok(a)
+        }
+        (Err(mut a), Err(b)) => {
+            a.extend(b);
+            Err(a)
+        }
+        (Err(a), Ok(_)) | (Ok(_), Err(a)) => Err(a),
+    }
+}
+
+/// One one-sided transcript: every cue on `side`.
+pub fn read_side(
+    path: &std::path::Path,
+    side: Side,
+    reading: &ReadingArgs,
+    ui: &Ui,
+) -> Result<Transcript, Vec<String>> {
+    read_with(path, reading, &Speakers::forced(side), ui)
+}
+
+fn read_with(
+    path: &std::path::Path,
+    reading: &ReadingArgs,
+    speakers: &Speakers,
+    ui: &Ui,
+) -> Result<Transcript, Vec<String>> {
     let name = path.display().to_string();
     let bytes = crate::input::read_capped(path, crate::input::DATA_CAP, "transcripts")
         .map_err(|e| vec![crate::input::describe(path, &e)])?;
-    let transcript = transcript::read(&name, &bytes, reading.format, &reading.speakers())
+    let transcript = transcript::read_as(&name, &bytes, reading.format, reading.encoding, speakers)
         .map_err(|problems| problems.iter().map(ToString::to_string).collect::<Vec<_>>())?;
+    if ui.verbose && !ui.quiet {
+        for detail in &transcript.details {
+            eprintln!("{detail}");
+        }
+    }
     for note in &transcript.notes {
         ui.warn(note);
     }
-    Ok(transcript.messages)
+    Ok(transcript)
+}
+
+/// Checks the messages against the call's `CALL_DURATION` when the portal tells it:
+/// a STOP_TIME more than 10 s past the end is a wrong time unit far more often than
+/// a real message. Skipped (noted under `-v`) when the portal refuses or has no row.
+pub fn check_duration(
+    portal: &Portal,
+    call_id: &CallId,
+    messages: &[Message],
+    ui: &Ui,
+) -> Result<(), Failure> {
+    let Some(last) = messages.iter().max_by_key(|m| m.stop) else {
+        return Ok(());
+    };
+    let skipped = |why: &str| {
+        if ui.verbose && !ui.quiet {
+            eprintln!("transcript times not checked against the call's duration: {why}");
+        }
+    };
+    let params = fields([("FILTER", json!({"CALL_ID": call_id.as_str()}))]);
+    let rows = match portal.call(STATISTICS, &params, Repeat::Safe) {
+        Ok(rows) => rows,
+        Err(failure) => {
+            skipped(&format!("{STATISTICS} failed ({failure})"));
+            return Ok(());
+        }
+    };
+    let row = rows
+        .as_array()
+        .and_then(|rows| rows.iter().find(|r| r["CALL_ID"] == call_id.as_str()));
+    let duration = row.and_then(|r| match &r["CALL_DURATION"] {
+        Value::Number(n) => n.as_u64(),
+        Value::String(s) => s.trim().parse::<u64>().ok(),
+        _ => None,
+    });
+    let Some(duration) = duration else {
+        skipped(&format!("{STATISTICS} has no CALL_DURATION for this call"));
+        return Ok(());
+    };
+    if last.stop > duration.saturating_add(DURATION_SLACK) {
+        return Err(Failure::invalid(format!(
+            "the transcript ends at {} s (STOP_TIME of \"{}\") but the call lasted {duration} s \
+             (CALL_DURATION); nothing was sent",
+            last.stop,
+            crate::transcript::excerpt(&last.text)
+        ))
+        .with_hint(
+            "the file's time unit is probably wrong (milliseconds read as seconds?): \
+             check --format (whisper's .tsv is milliseconds: --format tsv)",
+        ));
+    }
+    Ok(())
 }
 
 /// The contract's cost rules: a finite number >= 0; a currency only with a cost,
@@ -190,14 +322,16 @@ pub fn run(cmd: Cmd, global: &GlobalArgs, ui: &Ui) -> anyhow::Result<()> {
     let call_id = CallId::parse(&args.call_id, "--call-id")
         .map_err(|p| problems.push(p))
         .ok();
-    let messages = match &args.file {
-        Some(path) => read_file(path, &args.reading, ui),
-        None => transcript::from_flags(&args.message, &args.reading.speakers())
-            .map(|t| t.messages)
+    let read = match (&args.file, &args.user_file, &args.client_file) {
+        (Some(path), _, _) => read_transcript(path, &args.reading, ui),
+        (None, Some(user), Some(client)) => read_pair(user, client, &args.reading, ui),
+        _ => transcript::from_flags(&args.message, &args.reading.speakers())
             .map_err(|problems| problems.iter().map(ToString::to_string).collect()),
     }
     .map_err(|mut p| problems.append(&mut p))
     .ok();
+    let folded = read.as_ref().map_or(0, |t| t.folded);
+    let messages = read.map(|t| t.messages);
     let cost = check_cost(args.cost.as_deref(), args.currency.as_deref())
         .map_err(|mut p| problems.append(&mut p))
         .ok();
@@ -209,16 +343,26 @@ pub fn run(cmd: Cmd, global: &GlobalArgs, ui: &Ui) -> anyhow::Result<()> {
     let profile = super::profile(global, ui)?;
     let portal = Portal::new(&profile, ui)?;
     if global.dry_run {
+        if ui.verbose && !ui.quiet {
+            eprintln!(
+                "transcript times not checked against the call's duration: --dry-run asks the portal nothing"
+            );
+        }
         let params = transcription.request(&call_id);
         ui.result_of(&plan(&portal, ATTACH_TRANSCRIPTION, &call_id, params));
         return Ok(());
     }
+    check_duration(&portal, &call_id, &transcription.messages, ui)?;
     let out = attach_transcription(
         &portal,
         &call_id,
         &transcription,
         Duration::from_secs(args.wait_for_call),
     )?;
+    let mut out = out;
+    if folded > 0 {
+        out.insert("folded".into(), json!(folded));
+    }
     ui.result(&out);
     Ok(())
 }

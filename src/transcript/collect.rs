@@ -21,6 +21,8 @@ pub enum Loc {
     Item(&'static str, usize),
     /// The n-th `--message` flag, from 1.
     Flag(usize),
+    /// A whisper segment, numbered from 0 as whisper itself numbers them.
+    Segment(usize),
 }
 
 /// What the input said about a cue's side.
@@ -30,6 +32,12 @@ pub enum SideInput {
     Label(String),
     /// Not a usable value at all (e.g. a JSON number); the text says why.
     Invalid(String),
+    /// A speech engine's channel (as the file writes it, `ch_0` as `0`), and the
+    /// speaker it also named, if any: `--channel` first, then the speaker.
+    Channel {
+        channel: String,
+        speaker: Option<String>,
+    },
 }
 
 /// One cue as a parser read it, before resolution and checks.
@@ -58,10 +66,17 @@ pub struct Collector<'s> {
     problems: Vec<Problem>,
     /// Lower-cased label -> the spelling first seen.
     unmapped: HashMap<String, String>,
+    /// Channels no `--channel` maps, and where the first was.
+    unmapped_channels: std::collections::BTreeSet<String>,
+    channels_at: Option<(usize, String)>,
     /// Where the unmapped-labels problem goes: index in `problems` and its place.
     unmapped_at: Option<(usize, String)>,
     without_side: usize,
     skipped_empty: usize,
+    widened: usize,
+    folded: usize,
+    /// Places of skipped and widened cues, for `-v`.
+    details: Vec<String>,
 }
 
 impl<'s> Collector<'s> {
@@ -73,9 +88,14 @@ impl<'s> Collector<'s> {
             messages: Vec::new(),
             problems: Vec::new(),
             unmapped: HashMap::new(),
+            unmapped_channels: std::collections::BTreeSet::new(),
+            channels_at: None,
             unmapped_at: None,
             without_side: 0,
             skipped_empty: 0,
+            widened: 0,
+            folded: 0,
+            details: Vec::new(),
         }
     }
 
@@ -84,6 +104,10 @@ impl<'s> Collector<'s> {
             Loc::Line(line) => format!("{}:{line}", self.name),
             Loc::Item(array, index) => format!("{}: {array}[{index}]", self.name),
             Loc::Flag(index) => format!("--message #{index}"),
+            Loc::Segment(index) => format!(
+                "{}: segment {index} (counted from 0, as whisper numbers them)",
+                self.name
+            ),
         }
     }
 
@@ -103,9 +127,22 @@ impl<'s> Collector<'s> {
         });
     }
 
-    /// A subtitle cue with no text: not an error, but worth a note.
-    pub fn skip_empty(&mut self) {
+    /// A cue with no text: not an error, but worth a note (its place under `-v`).
+    pub fn skip_empty(&mut self, loc: Loc) {
         self.skipped_empty += 1;
+        let place = self.place(loc);
+        self.details
+            .push(format!("{place}: empty {} skipped", self.wording.item));
+    }
+
+    /// Rolling or karaoke cues that repeated text already sent.
+    pub fn folded(&mut self, count: usize) {
+        self.folded += count;
+    }
+
+    /// Whether a label maps to a side (explicitly or as `User`/`Client`).
+    pub fn resolves(&self, label: &str) -> bool {
+        self.speakers.mapped(label).is_some()
     }
 
     pub fn cue(&mut self, loc: Loc, draft: Draft) {
@@ -122,7 +159,17 @@ impl<'s> Collector<'s> {
                 None
             }
         };
+        let zero_length = matches!((&start, &draft.stop), (Some(a), Ok(b)) if a == b);
+        if zero_length {
+            self.widened += 1;
+            let place = self.place(loc);
+            self.details.push(format!(
+                "{place}: zero-length {} widened to 1 s",
+                self.wording.item
+            ));
+        }
         let stop = match draft.stop {
+            Ok(_) if zero_length => start.map(|s| Time::from_secs(s.floor().saturating_add(1))),
             Ok(time) if time.ceil() > MAX_SECONDS => {
                 self.problem(loc, too_large("STOP_TIME", time));
                 None
@@ -175,6 +222,25 @@ impl<'s> Collector<'s> {
     }
 
     fn side(&mut self, loc: Loc, input: SideInput) -> Option<super::Side> {
+        let input = match input {
+            SideInput::Channel { channel, speaker } => {
+                if let Some(side) = self.speakers.channel(&channel) {
+                    return Some(side);
+                }
+                match speaker {
+                    Some(speaker) => SideInput::Label(speaker),
+                    None if self.speakers.default_side().is_some() => SideInput::Missing,
+                    None => {
+                        if self.channels_at.is_none() {
+                            self.channels_at = Some((self.problems.len(), self.place(loc)));
+                        }
+                        self.unmapped_channels.insert(channel);
+                        return None;
+                    }
+                }
+            }
+            input => input,
+        };
         match input {
             SideInput::Label(label) if !label.trim().is_empty() => {
                 let label = label.trim();
@@ -193,7 +259,7 @@ impl<'s> Collector<'s> {
                 self.problem(loc, message);
                 None
             }
-            SideInput::Missing | SideInput::Label(_) => {
+            SideInput::Missing | SideInput::Label(_) | SideInput::Channel { .. } => {
                 if let Some(side) = self.speakers.default_side() {
                     return Some(side);
                 }
@@ -207,6 +273,27 @@ impl<'s> Collector<'s> {
     }
 
     pub fn finish(mut self) -> Result<Transcript, Vec<Problem>> {
+        if let Some((index, place)) = self.channels_at.take() {
+            let list: Vec<&str> = self.unmapped_channels.iter().map(String::as_str).collect();
+            let fix: Vec<String> = list
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    let side = if i % 2 == 0 { "User" } else { "Client" };
+                    format!("--channel {c}={side}")
+                })
+                .collect();
+            let problem = Problem {
+                place,
+                message: format!(
+                    "channels without a side: {}; map them with {} (or pass --default-side)",
+                    list.join(", "),
+                    fix.join(" ")
+                ),
+            };
+            let index = index.min(self.problems.len());
+            self.problems.insert(index, problem);
+        }
         if let Some((index, place)) = self.unmapped_at.take() {
             let problem = Problem {
                 place,
@@ -224,6 +311,24 @@ impl<'s> Collector<'s> {
             let item = plural(self.wording.item, self.skipped_empty);
             format!("{} empty {item} skipped", self.skipped_empty)
         });
+        let mut notes: Vec<String> = skipped
+            .iter()
+            .map(|skipped| format!("{}: {skipped}", self.name))
+            .collect();
+        if self.widened > 0 {
+            let item = plural(self.wording.item, self.widened);
+            notes.push(format!(
+                "{}: {} zero-length {item} widened to 1 s",
+                self.name, self.widened
+            ));
+        }
+        if self.folded > 0 {
+            let item = plural(self.wording.item, self.folded);
+            notes.push(format!(
+                "{}: {} rolling or karaoke {item} folded into the phrase they repeat",
+                self.name, self.folded
+            ));
+        }
         if self.messages.is_empty() && self.problems.is_empty() {
             let message = match &skipped {
                 Some(skipped) => format!("no messages ({skipped})"),
@@ -234,13 +339,11 @@ impl<'s> Collector<'s> {
         if !self.problems.is_empty() {
             return Err(self.problems);
         }
-        let notes = skipped
-            .map(|skipped| format!("{}: {skipped}", self.name))
-            .into_iter()
-            .collect();
         Ok(Transcript {
             messages: self.messages,
             notes,
+            details: self.details,
+            folded: self.folded,
         })
     }
 }

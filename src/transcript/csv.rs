@@ -55,10 +55,13 @@ fn delimiter(text: &str) -> u8 {
 
 /// `side_optional`: a default side is set, so a file without a side column is fine.
 pub fn parse(text: &str, collector: &mut Collector, side_optional: bool) {
+    let separator = delimiter(text);
+    // Excel in ru-RU (and most of Europe) writes `;` between cells and `1,5` for 1.5.
+    let decimal_comma = separator != b',';
     let mut reader = ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
-        .delimiter(delimiter(text))
+        .delimiter(separator)
         .from_reader(text.as_bytes());
     let mut record = StringRecord::new();
     let header_line = match reader.read_record(&mut record) {
@@ -124,6 +127,9 @@ pub fn parse(text: &str, collector: &mut Collector, side_optional: bool) {
             Some(label) => SideInput::Label(label.to_string()),
         };
         let time = |column, field: &str| match cell(column) {
+            Some(text) if decimal_comma && text.contains(',') && !text.contains(':') => {
+                time_text(&text.replace(',', "."), field)
+            }
             Some(text) => time_text(text, field),
             None => Err(format!("missing {field} (the row is short)")),
         };
@@ -187,6 +193,19 @@ mod tests {
                 "call.csv:5: START_TIME `x` is not a number of seconds",
                 "call.csv:5: missing STOP_TIME (the row is short)",
                 "call.csv:5: missing MESSAGE (the row is short)",
+            ]
+        );
+    }
+
+    #[test]
+    fn semicolons_and_decimal_commas_as_excel_writes_them() {
+        let csv = "side;start;stop;message\r\nUser;0,5;2,25;Добрый день\r\nClient;2,5;4;\"Да; слушаю\"\r\n";
+        let t = read_ok("call.csv", csv, Format::Csv, &[], None);
+        assert_eq!(
+            t.messages,
+            vec![
+                msg(Side::User, 0, 3, "Добрый день"),
+                msg(Side::Client, 2, 4, "Да; слушаю"),
             ]
         );
     }

@@ -235,3 +235,136 @@ fn samples_are_valid() {
         assert!(result.is_ok(), "{sample}: {result:?}");
     }
 }
+
+/// The formats added for issue 9, each with a file in its real shape to mutate.
+const ENGINE_FORMATS: [Format; 9] = [
+    Format::Auto,
+    Format::Tsv,
+    Format::Yandex,
+    Format::Vosk,
+    Format::Deepgram,
+    Format::Assemblyai,
+    Format::Aws,
+    Format::Google,
+    Format::Azure,
+];
+
+const ENGINE_SAMPLES: [(&str, &str); 13] = [
+    (
+        "w.tsv",
+        include_str!("../../tests/fixtures/transcripts/tools/whisper.tsv"),
+    ),
+    (
+        "h.srt",
+        include_str!("../../tests/fixtures/transcripts/tools/whisper-highlight.srt"),
+    ),
+    (
+        "y.vtt",
+        include_str!("../../tests/fixtures/transcripts/hand/youtube-auto.vtt"),
+    ),
+    (
+        "d.srt",
+        include_str!("../../tests/fixtures/transcripts/tools/pysubs2-dialogue.srt"),
+    ),
+    (
+        "y2.json",
+        include_str!("../../tests/fixtures/transcripts/vendor/yandex-v2.json"),
+    ),
+    (
+        "y3.jsonl",
+        include_str!("../../tests/fixtures/transcripts/vendor/yandex-v3.jsonl"),
+    ),
+    (
+        "v.jsonl",
+        include_str!("../../tests/fixtures/transcripts/vendor/vosk.jsonl"),
+    ),
+    (
+        "dg.json",
+        include_str!("../../tests/fixtures/transcripts/vendor/deepgram-utterances.json"),
+    ),
+    (
+        "a.json",
+        include_str!("../../tests/fixtures/transcripts/vendor/assemblyai.json"),
+    ),
+    (
+        "aws.json",
+        include_str!("../../tests/fixtures/transcripts/vendor/aws-items.json"),
+    ),
+    (
+        "g.json",
+        include_str!("../../tests/fixtures/transcripts/vendor/google-diarized.json"),
+    ),
+    (
+        "az.json",
+        include_str!("../../tests/fixtures/transcripts/vendor/azure.json"),
+    ),
+    (
+        "awc.json",
+        include_str!("../../tests/fixtures/transcripts/vendor/aws-channels.json"),
+    ),
+];
+
+fn engine_speakers(mapped: bool, default_side: bool) -> Speakers {
+    let speakers = speakers_for(mapped, default_side);
+    if mapped {
+        speakers.with_channels(vec![
+            ("0".to_string(), Side::User),
+            ("1".to_string(), Side::Client),
+        ])
+    } else {
+        speakers
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(3000))]
+
+    /// Every engine parser: mutated real-shaped files never panic, and whatever is
+    /// accepted is valid messages.
+    #[test]
+    fn engine_formats_never_panic(
+        sample in 0..ENGINE_SAMPLES.len(),
+        edits in prop::collection::vec(
+            (any::<u8>(), any::<usize>(), any::<usize>(), any::<usize>(), any::<u8>()),
+            0..6,
+        ),
+        mapped in any::<bool>(),
+        default_side in any::<bool>(),
+    ) {
+        let (name, text) = ENGINE_SAMPLES[sample];
+        let bytes = mutate(text, &edits);
+        let speakers = engine_speakers(mapped, default_side);
+        for format in ENGINE_FORMATS {
+            check(read(name, &bytes, format, &speakers))?;
+        }
+        for encoding in [Encoding::Utf16, Encoding::Cp1251, Encoding::Koi8R] {
+            check(read_as(name, &bytes, Format::Auto, encoding, &speakers))?;
+        }
+    }
+}
+
+/// The engine samples read as they are (with every label and channel mapped).
+#[test]
+fn engine_samples_are_valid() {
+    let speakers = Speakers::new(
+        ["SPEAKER_00", "spk_0", "A", "0", "1"]
+            .iter()
+            .map(|l| (l.to_string(), Side::User))
+            .chain(
+                ["SPEAKER_01", "spk_1", "B", "2"]
+                    .iter()
+                    .map(|l| (l.to_string(), Side::Client)),
+            )
+            .collect(),
+        Some(Side::Client),
+    )
+    .with_channels(vec![
+        ("0".to_string(), Side::User),
+        ("1".to_string(), Side::Client),
+        ("2".to_string(), Side::Client),
+    ]);
+    for (name, text) in ENGINE_SAMPLES {
+        let result = read(name, text.as_bytes(), Format::Auto, &speakers);
+        assert!(result.is_ok(), "{name}: {result:?}");
+    }
+}

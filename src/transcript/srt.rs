@@ -2,16 +2,17 @@
 //! The speaker comes from a `Label:` prefix; styling tags are dropped.
 
 use super::collect::Collector;
-use super::subtitle::{self, CueText};
+use super::subtitle::{self, Rules};
 use super::text;
 
 pub fn parse(text: &str, collector: &mut Collector) {
     let lines: Vec<&str> = text.split('\n').collect();
-    subtitle::walk(&lines, 0, collector, |_| false, cue_text);
-}
-
-fn cue_text(lines: &[&str]) -> CueText {
-    subtitle::labelled(subtitle::join_cue(lines, text::strip_srt_markup))
+    let rules = Rules {
+        skip_block: |_| false,
+        ends_cue: text::is_blank,
+        clean: |line, _| text::decode_entities(&text::strip_srt_markup(line)).into_owned(),
+    };
+    subtitle::read(&lines, 0, collector, &rules);
 }
 
 #[cfg(test)]
@@ -78,7 +79,7 @@ mod tests {
         );
         assert_eq!(
             problems,
-            vec!["x.srt:1: bad timing line `00:00:01,000 --> 00:61:00,000`: expected `00:00:01,000 --> 00:00:04,000`"]
+            vec!["x.srt:1: bad timing line `00:00:01,000 --> 00:61:00,000`: expected `00:00:01,000 --> 00:00:04,000` (hours:minutes:seconds,milliseconds; minutes and seconds below 60)"]
         );
     }
 }

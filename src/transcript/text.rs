@@ -10,23 +10,80 @@ pub struct DecodeError {
     pub message: String,
 }
 
-/// Decodes UTF-8 (an optional BOM is dropped) or UTF-16 with a BOM, then turns
-/// CRLF and lone CR into LF so every parser sees `\n` only.
-pub fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, DecodeError> {
-    let text: Cow<'_, str> = if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
-        Cow::Borrowed(utf8(rest)?)
-    } else if let Some(rest) = bytes.strip_prefix(b"\xFF\xFE") {
-        Cow::Owned(utf16(rest, u16::from_le_bytes)?)
-    } else if let Some(rest) = bytes.strip_prefix(b"\xFE\xFF") {
-        Cow::Owned(utf16(rest, u16::from_be_bytes)?)
-    } else {
-        Cow::Borrowed(utf8(bytes)?)
+/// Decodes in the encoding the user named (`--encoding`); `Auto` is [`decode`].
+pub fn decode_as(bytes: &[u8], encoding: super::Encoding) -> Result<Cow<'_, str>, DecodeError> {
+    use super::Encoding;
+    let single_byte = match encoding {
+        Encoding::Auto => return decode(bytes),
+        Encoding::Utf8 => {
+            let rest = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+            return finish(Cow::Borrowed(utf8(rest)?));
+        }
+        Encoding::Utf16 => {
+            let text = if let Some(rest) = bytes.strip_prefix(b"\xFF\xFE") {
+                utf16(rest, u16::from_le_bytes)?
+            } else if let Some(rest) = bytes.strip_prefix(b"\xFE\xFF") {
+                utf16(rest, u16::from_be_bytes)?
+            } else if utf16_order(bytes) == Some(Order::Big) {
+                utf16(bytes, u16::from_be_bytes)?
+            } else {
+                utf16(bytes, u16::from_le_bytes)?
+            };
+            return finish(Cow::Owned(text));
+        }
+        Encoding::Cp1251 => encoding_rs::WINDOWS_1251,
+        Encoding::Koi8R => encoding_rs::KOI8_R,
     };
+    let (text, had_errors) = single_byte.decode_without_bom_handling(bytes);
+    if had_errors {
+        let at = text.find('\u{FFFD}').unwrap_or(0);
+        return Err(DecodeError {
+            line: line_at(text.as_bytes(), at),
+            message: format!(
+                "not valid {}; pick the file's encoding with --encoding utf-8|utf-16|cp1251|koi8-r",
+                single_byte.name()
+            ),
+        });
+    }
+    finish(Cow::Owned(text.into_owned()))
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum Order {
+    Big,
+    Little,
+}
+
+/// UTF-16 without a byte-order mark shows as NUL bytes in the high half of ASCII
+/// characters: at even offsets for big-endian, odd for little-endian.
+fn utf16_order(bytes: &[u8]) -> Option<Order> {
+    let sample = bytes.get(..bytes.len().min(4096)).unwrap_or(bytes);
+    let pairs = sample.len() / 2;
+    if pairs < 2 {
+        return None;
+    }
+    let even = sample.iter().step_by(2).filter(|&&b| b == 0).count();
+    let odd = sample
+        .iter()
+        .skip(1)
+        .step_by(2)
+        .filter(|&&b| b == 0)
+        .count();
+    if even * 5 >= pairs && even > odd * 4 {
+        Some(Order::Big)
+    } else if odd * 5 >= pairs && odd > even * 4 {
+        Some(Order::Little)
+    } else {
+        None
+    }
+}
+
+fn finish(text: Cow<'_, str>) -> Result<Cow<'_, str>, DecodeError> {
     if let Some(at) = text.find('\0') {
         return Err(DecodeError {
             line: line_at(text.as_bytes(), at),
             message: "contains a NUL byte: is it UTF-16 without a byte-order mark? \
-                      save it as UTF-8"
+                      pass --encoding utf-16"
                 .into(),
         });
     }
@@ -36,6 +93,36 @@ pub fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, DecodeError> {
     })
 }
 
+/// Decodes UTF-8 (an optional BOM is dropped) or UTF-16 with a BOM, then turns
+/// CRLF and lone CR into LF so every parser sees `\n` only.
+pub fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, DecodeError> {
+    if !bytes.starts_with(b"\xFF\xFE") && !bytes.starts_with(b"\xFE\xFF") {
+        if let Some(order) = utf16_order(bytes) {
+            let order = match order {
+                Order::Big => "big-endian",
+                Order::Little => "little-endian",
+            };
+            return Err(DecodeError {
+                line: 1,
+                message: format!(
+                    "looks like {order} UTF-16 without a byte-order mark; \
+                     pass --encoding utf-16 (or save the file as UTF-8)"
+                ),
+            });
+        }
+    }
+    let text: Cow<'_, str> = if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        Cow::Borrowed(utf8(rest)?)
+    } else if let Some(rest) = bytes.strip_prefix(b"\xFF\xFE") {
+        Cow::Owned(utf16(rest, u16::from_le_bytes)?)
+    } else if let Some(rest) = bytes.strip_prefix(b"\xFE\xFF") {
+        Cow::Owned(utf16(rest, u16::from_be_bytes)?)
+    } else {
+        Cow::Borrowed(utf8(bytes)?)
+    };
+    finish(text)
+}
+
 fn utf8(bytes: &[u8]) -> Result<&str, DecodeError> {
     std::str::from_utf8(bytes).map_err(|error| {
         let at = error.valid_up_to();
@@ -43,8 +130,8 @@ fn utf8(bytes: &[u8]) -> Result<&str, DecodeError> {
         DecodeError {
             line: line_at(bytes, at),
             message: format!(
-                "not valid UTF-8 (byte 0x{byte:02X}); save the file as UTF-8 \
-                 (or UTF-16 with a byte-order mark)"
+                "not valid UTF-8 (byte 0x{byte:02X}); if the file is in another encoding, \
+                 pass --encoding cp1251|koi8-r|utf-16, or save it as UTF-8"
             ),
         }
     })
@@ -111,18 +198,6 @@ pub fn is_blank(line: &str) -> bool {
     line.trim().is_empty()
 }
 
-/// Appends `piece` trimmed, separated from what is there by one space.
-pub fn push_joined(out: &mut String, piece: &str) {
-    let piece = piece.trim();
-    if piece.is_empty() {
-        return;
-    }
-    if !out.is_empty() {
-        out.push(' ');
-    }
-    out.push_str(piece);
-}
-
 /// Removes SubRip styling: `<i> <b> <u> <s> <font ...>` and their closing tags, and
 /// `{\an8}`-style override codes. Any other `<` is text.
 pub fn strip_srt_markup(line: &str) -> String {
@@ -156,10 +231,111 @@ fn srt_tag_len(tail: &str) -> Option<usize> {
     let inner = tail.get(1..close)?;
     let inner = inner.strip_prefix('/').unwrap_or(inner);
     let name = inner.split_whitespace().next().unwrap_or("");
-    let known = ["i", "b", "u", "s", "font"];
+    let known = ["i", "b", "u", "s", "font", "ruby", "c", "span"];
     let is_tag = known.iter().any(|tag| name.eq_ignore_ascii_case(tag))
         && (inner.len() == name.len() || name.eq_ignore_ascii_case("font"));
     is_tag.then_some(close + 1)
+}
+
+/// Decodes HTML character references (`&amp;`, `&laquo;`, `&#171;`); an unknown
+/// `&name;` stays as written.
+pub fn decode_entities(line: &str) -> Cow<'_, str> {
+    if !line.contains('&') {
+        return Cow::Borrowed(line);
+    }
+    let mut out = String::with_capacity(line.len());
+    let mut rest = line;
+    while let Some(at) = rest.find('&') {
+        let (before, tail) = rest.split_at(at);
+        out.push_str(before);
+        match character_reference(tail) {
+            Some((c, len)) => {
+                out.push(c);
+                rest = tail.get(len..).unwrap_or("");
+            }
+            None => {
+                out.push('&');
+                rest = tail.get(1..).unwrap_or("");
+            }
+        }
+    }
+    out.push_str(rest);
+    Cow::Owned(out)
+}
+
+/// Splits a cue line at the breaks subtitle tools write inside it: ASS `\N`,
+/// `<br>`, `<br/>`, `<br />` (any case).
+pub fn split_breaks(line: &str) -> Vec<Cow<'_, str>> {
+    if !line.contains("\\N") && !line.contains('<') {
+        return vec![Cow::Borrowed(line)];
+    }
+    let mut out = Vec::new();
+    let mut current = String::new();
+    let mut rest = line;
+    while !rest.is_empty() {
+        if let Some(after) = rest.strip_prefix("\\N") {
+            out.push(Cow::Owned(std::mem::take(&mut current)));
+            rest = after;
+            continue;
+        }
+        if rest.starts_with('<') {
+            let lower: String = rest
+                .chars()
+                .take(6)
+                .collect::<String>()
+                .to_ascii_lowercase();
+            let len = ["<br />", "<br/>", "<br>"]
+                .iter()
+                .find(|tag| lower.starts_with(**tag))
+                .map(|tag| tag.len());
+            if let Some(len) = len {
+                out.push(Cow::Owned(std::mem::take(&mut current)));
+                rest = rest.get(len..).unwrap_or("");
+                continue;
+            }
+        }
+        let mut chars = rest.chars();
+        if let Some(c) = chars.next() {
+            current.push(c);
+        }
+        rest = chars.as_str();
+    }
+    out.push(Cow::Owned(current));
+    out
+}
+
+/// Drops ruby readings: `<rt>...</rt>` and `<rp>...</rp>` (the base text stays).
+pub fn drop_ruby_readings(line: &str) -> Cow<'_, str> {
+    if !line.contains('<') {
+        return Cow::Borrowed(line);
+    }
+    let lower = line.to_ascii_lowercase();
+    if !lower.contains("<rt") && !lower.contains("<rp") {
+        return Cow::Borrowed(line);
+    }
+    let mut out = String::with_capacity(line.len());
+    let mut at = 0;
+    while at < line.len() {
+        let tail = lower.get(at..).unwrap_or("");
+        let opening = ["<rt>", "<rp>"]
+            .iter()
+            .find(|tag| tail.starts_with(**tag))
+            .copied();
+        if let Some(tag) = opening {
+            let close = format!("</{}", tag.get(1..).unwrap_or(""));
+            match tail.find(&close) {
+                Some(end) => at += end + close.len(),
+                None => at = line.len(),
+            }
+            continue;
+        }
+        let Some(c) = line.get(at..).and_then(|t| t.chars().next()) else {
+            break;
+        };
+        out.push(c);
+        at += c.len_utf8();
+    }
+    Cow::Owned(out)
 }
 
 /// Removes WebVTT markup (every `<...>` is a tag) and decodes character references.
@@ -222,6 +398,23 @@ fn character_reference(tail: &str) -> Option<(char, usize)> {
         "rlm" => '\u{200F}',
         "quot" => '"',
         "apos" => '\'',
+        "laquo" => '«',
+        "raquo" => '»',
+        "bdquo" => '„',
+        "ldquo" => '“',
+        "rdquo" => '”',
+        "lsquo" => '‘',
+        "rsquo" => '’',
+        "mdash" => '—',
+        "ndash" => '–',
+        "hellip" => '…',
+        "copy" => '©',
+        "reg" => '®',
+        "trade" => '™',
+        "euro" => '€',
+        "deg" => '°',
+        "times" => '×',
+        "shy" => '\u{AD}',
         _ => {
             let number = name.strip_prefix('#')?;
             let code = match number.strip_prefix(['x', 'X']) {
@@ -294,7 +487,7 @@ mod tests {
         let error = decode(&[0xFF, 0xFE, b'a', 0, b'b']).unwrap_err();
         assert!(error.message.contains("odd"));
         let error = decode(b"a\0b\0").unwrap_err();
-        assert!(error.message.contains("NUL"));
+        assert!(error.message.contains("UTF-16"), "{}", error.message);
     }
 
     #[test]

@@ -32,6 +32,25 @@ impl Time {
         }
     }
 
+    /// Whole milliseconds, as whisper's `.tsv` writes them.
+    pub fn from_millis(millis: u64) -> Self {
+        Time {
+            secs: millis / 1000,
+            // Below 1,000,000,000: the remainder is under 1000.
+            nanos: u32::try_from(millis % 1000).unwrap_or(0) * 1_000_000,
+            beyond_nanos: false,
+        }
+    }
+
+    /// 100-nanosecond ticks, as Azure writes them.
+    pub fn from_ticks(ticks: u64) -> Self {
+        Time {
+            secs: ticks / 10_000_000,
+            nanos: u32::try_from(ticks % 10_000_000).unwrap_or(0) * 100,
+            beyond_nanos: false,
+        }
+    }
+
     pub fn floor(self) -> u64 {
         self.secs
     }
@@ -112,7 +131,8 @@ pub fn parse_timestamp(text: &str) -> Option<Time> {
     }
     let minutes = digits_value(minutes)?;
     let secs = digits_value(secs_text)?;
-    if minutes >= 60 || secs >= 60 {
+    // stable-ts rounds 59.9996 up to `00:00:60,000`: a 60th second carries over.
+    if minutes >= 60 || secs > 60 {
         return None;
     }
     let total = digits_value(hours)?
@@ -207,9 +227,11 @@ mod tests {
         assert_eq!(parse_timestamp("02:05.5").unwrap().ceil(), 126);
         assert_eq!(parse_timestamp("100:00:00.000").unwrap().floor(), 360_000);
         assert_eq!(parse_timestamp("00:00:09").unwrap().floor(), 9);
+        assert_eq!(parse_timestamp("00:00:60,000").unwrap().floor(), 60);
+        assert_eq!(parse_timestamp("00:01:60,000").unwrap().floor(), 120);
         for bad in [
             "00:60:00,000",
-            "00:00:60,000",
+            "00:00:61,000",
             "1:2:3:4",
             "00:00:01,",
             "00:00:01,abc",

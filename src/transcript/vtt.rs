@@ -3,7 +3,7 @@
 //! comes from a `<v Label>` voice tag, else a `Label:` prefix.
 
 use super::collect::{Collector, Loc};
-use super::subtitle::{self, CueText};
+use super::subtitle::{self, Rules};
 use super::text;
 
 pub fn parse(text: &str, collector: &mut Collector) {
@@ -27,7 +27,12 @@ pub fn parse(text: &str, collector: &mut Collector) {
     {
         from += 1;
     }
-    subtitle::walk(&lines, from, collector, is_skipped_block, cue_text);
+    let rules = Rules {
+        skip_block: is_skipped_block,
+        ends_cue: str::is_empty,
+        clean: |line, voice| text::strip_vtt_markup(line, voice),
+    };
+    subtitle::read(&lines, from, collector, &rules);
 }
 
 fn is_skipped_block(line: &str) -> bool {
@@ -35,18 +40,6 @@ fn is_skipped_block(line: &str) -> bool {
         line.strip_prefix(keyword)
             .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t']))
     })
-}
-
-fn cue_text(lines: &[&str]) -> CueText {
-    let mut voice = None;
-    let text = subtitle::join_cue(lines, |line| text::strip_vtt_markup(line, &mut voice));
-    match voice {
-        Some(voice) => CueText {
-            speaker: Some(voice),
-            text,
-        },
-        None => subtitle::labelled(text),
-    }
 }
 
 #[cfg(test)]

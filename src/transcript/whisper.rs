@@ -6,23 +6,44 @@ use serde_json::Value;
 use super::collect::{Collector, Draft, Loc};
 use super::json::{field, parse_value, side_input, time_field};
 
+/// A bare segment (faster-whisper's and stable-ts's lists): start, end and text,
+/// and none of b24tel's own side keys.
+pub fn is_segment(value: &Value) -> bool {
+    let Value::Object(object) = value else {
+        return false;
+    };
+    object.contains_key("start")
+        && object.contains_key("end")
+        && object.contains_key("text")
+        && !object.contains_key("side")
+        && !object.contains_key("SIDE")
+}
+
 pub fn parse(text: &str, collector: &mut Collector) {
     let Some(value) = parse_value(text, collector) else {
         return;
     };
-    let Some(Value::Array(segments)) = value.get("segments") else {
-        collector.problem_in_source("expected whisper output: an object with a \"segments\" array");
-        return;
+    let segments = match &value {
+        Value::Array(segments) => segments,
+        other => match other.get("segments") {
+            Some(Value::Array(segments)) => segments,
+            _ => {
+                collector.problem_in_source(
+                    "expected whisper output: an object with a \"segments\" array",
+                );
+                return;
+            }
+        },
     };
     for (index, segment) in segments.iter().enumerate() {
-        let loc = Loc::Item("segments", index + 1);
+        let loc = Loc::Segment(index);
         let Value::Object(object) = segment else {
             collector.problem(loc, "expected an object with start, end and text");
             continue;
         };
         let text = match field(object, &["text"]) {
             Some(Value::String(text)) if text.trim().is_empty() => {
-                collector.skip_empty();
+                collector.skip_empty(loc);
                 continue;
             }
             Some(Value::String(text)) => Ok(text.trim().to_string()),
@@ -80,17 +101,30 @@ mod tests {
         assert_eq!(
             read_err("x.json", json, Format::Whisper, &[], None),
             vec![
-                "x.json: segments[1]: speaker labels without a side: SPEAKER_00, SPEAKER_01; \
+                "x.json: segment 0 (counted from 0, as whisper numbers them): speaker labels without a side: SPEAKER_00, SPEAKER_01; \
                  map them with --speaker SPEAKER_00=User --speaker SPEAKER_01=Client",
-                "x.json: segments[3]: no speaker: pass --default-side User|Client (this segment has no `speaker`)",
+                "x.json: segment 2 (counted from 0, as whisper numbers them): no speaker: pass --default-side User|Client (this segment has no `speaker`)",
             ]
         );
         let plain = r#"{"text": "a b", "segments": [{"id": 0, "seek": 0, "start": 0.0, "end": 1.5, "text": " a b", "tokens": [1]}]}"#;
         let t = read_ok("-", plain, Format::Whisper, &[], Some(Side::Client));
         assert_eq!(t.messages, vec![msg(Side::Client, 0, 2, "a b")]);
         assert_eq!(
-            read_err("x.json", "[]", Format::Whisper, &[], None),
+            read_err("x.json", r#"{"text": "a"}"#, Format::Whisper, &[], None),
             vec!["x.json: expected whisper output: an object with a \"segments\" array"]
+        );
+        // faster-whisper and stable-ts also write a bare list of segments.
+        let t = read_ok(
+            "x.json",
+            r#"[{"start": 0.0, "end": 1.5, "text": " a b"}]"#,
+            Format::Auto,
+            &[],
+            Some(Side::User),
+        );
+        assert_eq!(t.messages, vec![msg(Side::User, 0, 2, "a b")]);
+        assert_eq!(
+            read_err("x.json", "[]", Format::Whisper, &[], None),
+            vec!["x.json: no messages"]
         );
     }
 }

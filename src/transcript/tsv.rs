@@ -1,0 +1,122 @@
+//! whisper / whisperX / whisper-timestamped `.tsv`: a header `start<TAB>end<TAB>text`, then
+//! one segment a line with times in **integer milliseconds** (whisper's `WriteTSV`
+//! writes `round(1000 * seconds)`, and replaces tabs in the text with spaces).
+
+use super::collect::{snippet, Collector, Draft, Loc, SideInput};
+use super::time::Time;
+
+/// Whether the first line is whisper's TSV header.
+pub fn is_header(line: &str) -> bool {
+    let cells: Vec<&str> = line.trim().split('\t').map(str::trim).collect();
+    cells.len() >= 3
+        && cells
+            .iter()
+            .zip(["start", "end", "text"])
+            .all(|(cell, want)| cell.eq_ignore_ascii_case(want))
+}
+
+pub fn parse(text: &str, collector: &mut Collector) {
+    let mut lines = text.split('\n').enumerate();
+    let header = lines.find(|(_, line)| !line.trim().is_empty());
+    match header {
+        Some((_, line)) if is_header(line) => {}
+        Some((index, line)) => {
+            collector.problem(
+                Loc::Line(index + 1),
+                format!(
+                    "expected whisper's TSV header `start<TAB>end<TAB>text`, found `{}`",
+                    snippet(line.trim())
+                ),
+            );
+            return;
+        }
+        None => return,
+    }
+    for (index, line) in lines {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let loc = Loc::Line(index + 1);
+        let mut cells = line.splitn(3, '\t');
+        let (Some(start), Some(end)) = (cells.next(), cells.next()) else {
+            collector.problem(
+                loc,
+                format!(
+                    "expected `START<TAB>END<TAB>TEXT` (milliseconds), found `{}`",
+                    snippet(line.trim())
+                ),
+            );
+            continue;
+        };
+        let text = cells.next().unwrap_or("").trim();
+        if text.is_empty() {
+            collector.skip_empty(loc);
+            continue;
+        }
+        let draft = Draft {
+            side: SideInput::Missing,
+            start: millis(start, "start"),
+            stop: millis(end, "end"),
+            text: Ok(text.to_string()),
+        };
+        collector.cue(loc, draft);
+    }
+}
+
+fn millis(cell: &str, field: &str) -> Result<Time, String> {
+    let cell = cell.trim();
+    match cell.parse::<u64>() {
+        Ok(ms) => Ok(Time::from_millis(ms)),
+        Err(_) => Err(format!(
+            "{field} `{}` is not a whole number of milliseconds (whisper's .tsv writes \
+             integer ms; for seconds use a .csv with side,start,stop,message)",
+            snippet(cell)
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::{msg, read_err, read_ok};
+    use super::super::{Format, Side};
+
+    #[test]
+    fn milliseconds_not_seconds() {
+        let tsv = "start\tend\ttext\n0\t2480\tДобрый день.\n2480\t2480\tАга.\n3100\t3100\t\n60000\t61250\tBye\n";
+        let t = read_ok("call.tsv", tsv, Format::Auto, &[], Some(Side::User));
+        assert_eq!(
+            t.messages,
+            vec![
+                msg(Side::User, 0, 3, "Добрый день."),
+                msg(Side::User, 2, 3, "Ага."),
+                msg(Side::User, 60, 62, "Bye"),
+            ]
+        );
+        assert_eq!(
+            t.notes,
+            vec![
+                "call.tsv: 1 empty segment skipped",
+                "call.tsv: 1 zero-length segment widened to 1 s"
+            ]
+        );
+        assert_eq!(
+            t.details,
+            vec![
+                "call.tsv:3: zero-length segment widened to 1 s",
+                "call.tsv:4: empty segment skipped"
+            ]
+        );
+        let problems = read_err(
+            "-",
+            "start\tend\ttext\n0.5\t1\thi\n",
+            Format::Auto,
+            &[],
+            Some(Side::User),
+        );
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(
+            problems[0].starts_with("stdin:2: start `0.5` is not a whole number of milliseconds"),
+            "{problems:?}"
+        );
+    }
+}
