@@ -66,6 +66,10 @@ fn main() {
 }
 
 struct Options {
+    /// `--batch`: only the batch section.
+    batch_only: bool,
+    /// Row counts of the batch-scale runs.
+    batch_rows: Vec<usize>,
     sizes_mb: Vec<u64>,
     reps: usize,
     /// Repetitions for files of 1 GB and more.
@@ -75,6 +79,8 @@ struct Options {
 impl Options {
     fn parse(args: &[String]) -> Self {
         let mut options = Options {
+            batch_only: false,
+            batch_rows: vec![10_000, 100_000],
             // 500 MB is the largest file `curl --data-binary @-` can still send (1 GiB cap).
             sizes_mb: vec![10, 100, 500, 1000],
             reps: 3,
@@ -89,6 +95,13 @@ impl Options {
             };
             match arg.as_str() {
                 "--quick" => options.sizes_mb = vec![10, 100],
+                "--batch" => options.batch_only = true,
+                "--batch-rows" => {
+                    options.batch_rows = value("--batch-rows")
+                        .split(',')
+                        .map(|s| number(s.trim()))
+                        .collect()
+                }
                 "--sizes" => {
                     options.sizes_mb = value("--sizes")
                         .split(',')
@@ -103,7 +116,7 @@ impl Options {
                 "--reps-large" => options.reps_large = number(&value("--reps-large")),
                 "-h" | "--help" => {
                     println!(
-                        "cargo run --release --example bench [-- --sizes 10,100,500,1000 | --quick] [--reps N] [--reps-large N]"
+                        "cargo run --release --example bench [-- --sizes 10,100,500,1000 | --quick] [--reps N] [--reps-large N] [--batch] [--batch-rows 10000,100000]"
                     );
                     std::process::exit(0);
                 }
@@ -192,12 +205,22 @@ fn run(options: &Options) -> Result<()> {
     };
     let started = Instant::now();
 
+    if options.batch_only {
+        let markdown = batch::section(&b24tel, &tmp, &options.batch_rows, &mut cleanup)?;
+        println!("{markdown}");
+        let results = manifest_dir.join("bench").join("BATCH.md");
+        std::fs::create_dir_all(results.parent().unwrap())?;
+        std::fs::write(&results, &markdown)?;
+        eprintln!("wrote {}", results.display());
+        return Ok(());
+    }
+
     let receiver = Receiver::start()?;
     let receiver_url = format!("http://{}/rest/1/benchcode/", receiver.addr);
     let attach_path = "/rest/1/benchcode/telephony.externalCall.attachRecord";
 
     let data_dir = tmp.join("sandbox-data");
-    let sandbox = Sandbox::start(&b24tel, &data_dir, &tmp, &mut cleanup)?;
+    let sandbox = Sandbox::start(&b24tel, &data_dir, &tmp, &mut cleanup, &[])?;
 
     let mut rows: Vec<Row> = Vec::new();
     let mut verified: Option<u64> = None;
@@ -1141,9 +1164,16 @@ struct Sandbox {
 }
 
 impl Sandbox {
-    fn start(b24tel: &Path, data_dir: &Path, tmp: &Path, cleanup: &mut Cleanup) -> Result<Self> {
+    fn start(
+        b24tel: &Path,
+        data_dir: &Path,
+        tmp: &Path,
+        cleanup: &mut Cleanup,
+        faults: &[&str],
+    ) -> Result<Self> {
         let mut child = Command::new(b24tel)
             .args(["sandbox", "--addr", "127.0.0.1:0", "-o", "json", "-q"])
+            .args(faults.iter().flat_map(|f| ["--fault", f]))
             .arg("--data-dir")
             .arg(data_dir)
             .stdin(Stdio::null())
@@ -1605,5 +1635,211 @@ bytes through a 1 MiB user-space buffer, which on loopback turns out faster than
             ));
         }
         s
+    }
+}
+
+// ---------------------------------------------------------------------------
+// batch: concurrency against a slow portal, and scale
+
+mod batch {
+    use super::*;
+
+    const LATENCY_ROWS: usize = 60;
+    const RECORD_LATENCY: f64 = 2.4;
+    const TRANSCRIPT_LATENCY: f64 = 0.5;
+
+    fn srt(text: &str) -> String {
+        format!("1\n00:00:00,000 --> 00:00:02,000\nUser: {text}\n\n2\n00:00:02,500 --> 00:00:04,000\nClient: thanks\n")
+    }
+
+    /// A tiny valid WAV whose last sample makes it unique.
+    fn wav(unique: usize) -> Vec<u8> {
+        let samples = 400usize;
+        let data_len = (samples * 2) as u32;
+        let mut out = Vec::new();
+        out.extend_from_slice(b"RIFF");
+        out.extend_from_slice(&(36 + data_len).to_le_bytes());
+        out.extend_from_slice(b"WAVEfmt ");
+        out.extend_from_slice(&16u32.to_le_bytes());
+        out.extend_from_slice(&1u16.to_le_bytes());
+        out.extend_from_slice(&1u16.to_le_bytes());
+        out.extend_from_slice(&8000u32.to_le_bytes());
+        out.extend_from_slice(&16000u32.to_le_bytes());
+        out.extend_from_slice(&2u16.to_le_bytes());
+        out.extend_from_slice(&16u16.to_le_bytes());
+        out.extend_from_slice(b"data");
+        out.extend_from_slice(&data_len.to_le_bytes());
+        let mut data = vec![0u8; samples * 2];
+        data[..8].copy_from_slice(&(unique as u64).to_le_bytes());
+        out.extend_from_slice(&data);
+        out
+    }
+
+    fn run_batch(
+        b24tel: &Path,
+        sandbox: &Sandbox,
+        manifest: &Path,
+        flags: &[&str],
+        out: &Path,
+    ) -> Result<Measured> {
+        let mut cmd = Command::new(b24tel);
+        cmd.args(["--webhook", &sandbox.webhook_url, "-o", "json", "-q"])
+            .args(["batch", "--min-age", "0"])
+            .args(flags)
+            .arg("--manifest")
+            .arg(manifest);
+        let m = measure(&mut cmd, out)?;
+        check_exit("batch", &m, out)?;
+        Ok(m)
+    }
+
+    pub fn section(
+        b24tel: &Path,
+        tmp: &Path,
+        scale_rows: &[usize],
+        cleanup: &mut Cleanup,
+    ) -> Result<String> {
+        let mut md = vec![
+            "## batch".to_string(),
+            String::new(),
+            format!("Against `b24tel sandbox --fault latency:telephony.externalCall.attachRecord={RECORD_LATENCY} --fault latency:telephony.call.attachTranscription={TRANSCRIPT_LATENCY}`: {LATENCY_ROWS} rows, each a small WAV and a two-cue SRT. A row is three requests (attachRecord, the voximplant.statistic.get check that records the call's TRANSCRIPT_ID in the intent, attachTranscription). Bucket bound: max(0, requests − burst) ÷ rate + one row's latency ({:.1} s).", RECORD_LATENCY + TRANSCRIPT_LATENCY),
+            String::new(),
+            "| flags | requests | wall s | bucket bound s | ratio |".into(),
+            "|---|---:|---:|---:|---:|".into(),
+        ];
+        let data_dir = tmp.join("batch-sandbox");
+        let latency_record =
+            format!("latency:telephony.externalCall.attachRecord={RECORD_LATENCY}");
+        let latency_transcript =
+            format!("latency:telephony.call.attachTranscription={TRANSCRIPT_LATENCY}");
+        let sandbox = Sandbox::start(
+            b24tel,
+            &data_dir,
+            tmp,
+            cleanup,
+            &[&latency_record, &latency_transcript],
+        )?;
+        let dir = tmp.join("batch-latency");
+        std::fs::create_dir_all(&dir)?;
+        let mut manifest = String::from("call_id,record,transcript\n");
+        for i in 0..LATENCY_ROWS {
+            let call = sandbox.new_finished_call()?;
+            std::fs::write(dir.join(format!("r{i}.wav")), wav(i))?;
+            std::fs::write(dir.join(format!("t{i}.srt")), srt(&format!("row {i}")))?;
+            manifest.push_str(&format!("{call},r{i}.wav,t{i}.srt\n"));
+        }
+        let requests = 3 * LATENCY_ROWS;
+        let row_latency = RECORD_LATENCY + TRANSCRIPT_LATENCY;
+        for (name, flags, burst, rate) in [
+            (
+                "defaults (`--jobs 4 --burst 50 --rate 2`)",
+                vec![],
+                50.0,
+                2.0,
+            ),
+            (
+                "`--jobs 64 --burst 250 --rate 5` (Enterprise)",
+                vec!["--jobs", "64", "--burst", "250", "--rate", "5"],
+                250.0,
+                5.0,
+            ),
+            (
+                "`--jobs 1` (serial, as 0.1.0)",
+                vec!["--jobs", "1"],
+                50.0,
+                2.0,
+            ),
+        ] {
+            let manifest_path = dir.join(format!("m-{}.csv", md.len()));
+            std::fs::write(&manifest_path, &manifest)?;
+            eprintln!("== batch, {LATENCY_ROWS} rows with latency: {name}");
+            let m = run_batch(
+                b24tel,
+                &sandbox,
+                &manifest_path,
+                &flags,
+                &tmp.join("batch.out"),
+            )?;
+            let bound = (requests as f64 - burst).max(0.0) / rate + row_latency;
+            md.push(format!(
+                "| {name} | {requests} | {:.1} | {bound:.1} | {:.2} |",
+                m.wall.as_secs_f64(),
+                m.wall.as_secs_f64() / bound
+            ));
+        }
+        drop(sandbox);
+        if let Some(mut child) = cleanup.sandbox.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+
+        md.push(String::new());
+        md.push("### batch at scale".into());
+        md.push(String::new());
+        md.push("No latency, `--rate 1000 --burst 1000 --jobs 4` (pacing is not the limit), rows spread over 100 calls; first run, then a re-run where everything is skipped. Peak RSS is VmHWM of the batch process.".into());
+        md.push(String::new());
+        md.push(
+            "| rows | kind | first run s | first run peak MB | re-run s | re-run peak MB |".into(),
+        );
+        md.push("|---:|---|---:|---:|---:|---:|".into());
+        let sandbox = Sandbox::start(b24tel, &tmp.join("batch-scale-sandbox"), tmp, cleanup, &[])?;
+        let calls: Vec<String> = (0..100)
+            .map(|_| sandbox.new_finished_call())
+            .collect::<Result<_>>()?;
+        for &rows in scale_rows {
+            for kind in ["transcript", "record"] {
+                let dir = tmp.join(format!("batch-{kind}-{rows}"));
+                std::fs::create_dir_all(&dir)?;
+                let mut manifest = std::io::BufWriter::new(File::create(dir.join("m.csv"))?);
+                writeln!(manifest, "call_id,{kind}")?;
+                for i in 0..rows {
+                    let call = &calls[i % calls.len()];
+                    if kind == "transcript" {
+                        std::fs::write(dir.join(format!("{i}.srt")), srt(&format!("row {i}")))?;
+                        writeln!(manifest, "{call},{i}.srt")?;
+                    } else {
+                        std::fs::write(dir.join(format!("{i}.wav")), wav(i))?;
+                        writeln!(manifest, "{call},{i}.wav")?;
+                    }
+                }
+                manifest.flush()?;
+                drop(manifest);
+                let flags = ["--rate", "1000", "--burst", "1000"];
+                eprintln!("== batch, {rows} {kind} rows: first run");
+                let first = run_batch(
+                    b24tel,
+                    &sandbox,
+                    &dir.join("m.csv"),
+                    &flags,
+                    &tmp.join("batch.out"),
+                )?;
+                eprintln!("== batch, {rows} {kind} rows: re-run, all skipped");
+                let again = run_batch(
+                    b24tel,
+                    &sandbox,
+                    &dir.join("m.csv"),
+                    &flags,
+                    &tmp.join("batch.out"),
+                )?;
+                let skipped = std::fs::read_to_string(tmp.join("batch.out"))?
+                    .lines()
+                    .filter(|l| l.contains("\"skipped\""))
+                    .count();
+                if skipped != rows {
+                    return fail(format!(
+                        "the re-run skipped {skipped} of {rows} {kind} rows"
+                    ));
+                }
+                md.push(format!(
+                    "| {rows} | {kind} | {:.2} | {:.1} | {:.2} | {:.1} |",
+                    first.wall.as_secs_f64(),
+                    first.vm_hwm_kib as f64 / 1024.0,
+                    again.wall.as_secs_f64(),
+                    again.vm_hwm_kib as f64 / 1024.0
+                ));
+                std::fs::remove_dir_all(&dir)?;
+            }
+        }
+        Ok(md.join("\n"))
     }
 }
