@@ -1044,3 +1044,343 @@ fn a_rerun_looks_up_each_row_once_however_long_the_journal() {
     // One stamp lookup and one done lookup per row.
     assert_eq!(lookups, 2 * ROWS, "{err}");
 }
+
+fn audio_fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/audio")
+        .join(name)
+}
+
+/// The name the sandbox stored a record under.
+fn stored_name(sandbox: &Sandbox, file_id: i64) -> String {
+    let dir = sandbox.data_dir.join("records").join(file_id.to_string());
+    let entry = std::fs::read_dir(&dir).unwrap().next().unwrap().unwrap();
+    entry.file_name().to_string_lossy().into_owned()
+}
+
+/// Issue 11: batch converts what browsers do not play, and the journal keys on the
+/// source file, so a re-run neither converts nor sends it again.
+#[test]
+fn an_alaw_recording_is_stored_as_mp3_and_a_rerun_skips_it() {
+    let sandbox = Sandbox::start(&[]);
+    let dir = tempfile::TempDir::new().unwrap();
+    let call = sandbox.new_call(true);
+    let source = std::fs::read(audio_fixture("alaw.wav")).unwrap();
+    write(dir.path(), "call-7.wav", &source);
+    let manifest = write(
+        dir.path(),
+        "m.csv",
+        format!("call_id,record\n{call},call-7.wav\n").as_bytes(),
+    );
+
+    let output = run_batch(&sandbox, &manifest, &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let row = &rows(&output)[0];
+    assert_eq!(row["record"]["status"], "attached", "{row}");
+    assert_eq!(row["record"]["converted_from"], "alaw", "{row}");
+    let file_id = row["record"]["file_id"].as_i64().unwrap();
+    let stored = sandbox.record(file_id);
+    assert!(
+        stored.starts_with(b"ID3") || (stored[0] == 0xFF && stored[1] & 0xE0 == 0xE0),
+        "the sandbox holds MPEG frames"
+    );
+    assert_ne!(stored, source);
+    assert_eq!(stored_name(&sandbox, file_id), "call-7.mp3");
+
+    // The journal's sha256 is the source's, not the (temporary) MP3's.
+    let journal = std::fs::read_to_string(dir.path().join("m.csv.journal")).unwrap();
+    let source_sha = format!("{:x}", <sha2::Sha256 as sha2::Digest>::digest(&source));
+    assert!(journal.contains(&source_sha), "{journal}");
+
+    let output = run_batch(&sandbox, &manifest, &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let row = &rows(&output)[0];
+    assert_eq!(row["record"]["status"], "skipped", "{row}");
+    assert_eq!(row["record"]["file_id"], file_id, "{row}");
+    assert_eq!(logged(&sandbox, "attachRecord"), 1);
+
+    // --convert never sends the A-law WAV as it is (with a warning).
+    let other = sandbox.new_call(true);
+    let manifest = write(
+        dir.path(),
+        "n.csv",
+        format!("call_id,record\n{other},call-7.wav\n").as_bytes(),
+    );
+    let output = run_batch(&sandbox, &manifest, &["--convert", "never"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let row = &rows(&output)[0];
+    assert!(row["record"].get("converted_from").is_none(), "{row}");
+    assert_eq!(
+        sandbox.record(row["record"]["file_id"].as_i64().unwrap()),
+        source
+    );
+    assert!(stderr(&output).contains("n.csv:2"), "{}", stderr(&output));
+}
+
+/// `--if-absent`: a call that already has a record gets nothing, not a replacement.
+#[test]
+fn if_absent_leaves_a_call_with_a_record_alone() {
+    let sandbox = Sandbox::start(&[]);
+    let dir = tempfile::TempDir::new().unwrap();
+    let has_record = sandbox.new_call(true);
+    let bare = sandbox.new_call(true);
+    write(dir.path(), "first.wav", &wav_bytes(200));
+    write(dir.path(), "second.wav", &wav_bytes(300));
+    let first = write(
+        dir.path(),
+        "first.csv",
+        format!("call_id,record\n{has_record},first.wav\n").as_bytes(),
+    );
+    let output = run_batch(&sandbox, &first, &[]);
+    let existing = rows(&output)[0]["record"]["file_id"].as_i64().unwrap();
+
+    let manifest = write(
+        dir.path(),
+        "m.csv",
+        format!("call_id,record\n{has_record},second.wav\n{bare},second.wav\n").as_bytes(),
+    );
+    let output = run_batch(&sandbox, &manifest, &["--if-absent"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let result = rows(&output);
+    assert_eq!(result[0]["record"]["status"], "skipped", "{}", result[0]);
+    assert_eq!(result[0]["record"]["file_id"], existing, "{}", result[0]);
+    assert_eq!(result[1]["record"]["status"], "attached", "{}", result[1]);
+    assert_eq!(logged(&sandbox, "attachRecord"), 2);
+    assert!(
+        stderr(&output).contains("1 attached, 1 skipped"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+/// A recording the PBX is still appending to (its mtime kept old enough by
+/// `--min-age 0`) changes size under b24tel: pending, not failed, and sent
+/// whole on the run after the PBX finished it.
+#[test]
+fn a_recording_still_growing_is_pending_and_sent_whole_later() {
+    let sandbox = Sandbox::start(&[]);
+    let dir = tempfile::TempDir::new().unwrap();
+    let call = sandbox.new_call(true);
+    let path = write(dir.path(), "growing.wav", &wav_bytes(2_000_000));
+    let manifest = write(
+        dir.path(),
+        "m.csv",
+        format!("call_id,record\n{call},growing.wav\n").as_bytes(),
+    );
+    let writing = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let writer = {
+        let writing = writing.clone();
+        let path = path.clone();
+        std::thread::spawn(move || {
+            use std::io::Write as _;
+            let mut file = std::fs::OpenOptions::new().append(true).open(path).unwrap();
+            while writing.load(std::sync::atomic::Ordering::SeqCst) {
+                file.write_all(&[0u8; 512]).unwrap();
+                std::thread::sleep(Duration::from_millis(1));
+            }
+        })
+    };
+    let output = run_batch(&sandbox, &manifest, &["--convert", "never"]);
+    writing.store(false, std::sync::atomic::Ordering::SeqCst);
+    writer.join().unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let row = &rows(&output)[0];
+    assert_eq!(row["record"]["status"], "pending", "{row}");
+    assert!(stderr(&output).contains("1 pending"), "{}", stderr(&output));
+
+    let output = run_batch(&sandbox, &manifest, &["--convert", "never"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let row = &rows(&output)[0];
+    assert_eq!(row["record"]["status"], "attached", "{row}");
+    assert_eq!(
+        sandbox.record(row["record"]["file_id"].as_i64().unwrap()),
+        std::fs::read(&path).unwrap(),
+        "the whole file"
+    );
+}
+
+/// Issue 13: an external id the portal does not know yet waits; once the call is
+/// registered and finished, the next run resolves it and attaches.
+#[test]
+fn an_external_call_id_is_attached_on_the_run_after_the_call_appears() {
+    let sandbox = Sandbox::start(&[]);
+    let dir = tempfile::TempDir::new().unwrap();
+    transcript_file(dir.path(), "t.srt", "hello");
+    write(dir.path(), "r.wav", &wav_bytes(100));
+    let manifest = write(
+        dir.path(),
+        "m.jsonl",
+        format!(
+            "{}\n",
+            json!({"external_call_id": "pbx-7001", "record": "r.wav", "transcript": "t.srt"})
+        )
+        .as_bytes(),
+    );
+    let output = run_batch(&sandbox, &manifest, &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let row = &rows(&output)[0];
+    assert_eq!(row["record"]["status"], "waiting", "{row}");
+    assert_eq!(row["transcript"]["status"], "waiting", "{row}");
+
+    let (status, body) = sandbox.call(
+        "telephony.externalCall.register",
+        json!({"USER_ID": 1, "PHONE_NUMBER": "+15550100", "TYPE": 2,
+               "EXTERNAL_CALL_ID": "pbx-7001"}),
+    );
+    assert_eq!(status, 200, "{body}");
+    let call_id = body["result"]["CALL_ID"].as_str().unwrap().to_string();
+    sandbox.finish(&call_id);
+
+    let output = run_batch(&sandbox, &manifest, &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let row = &rows(&output)[0];
+    assert_eq!(row["call_id"], call_id.as_str(), "{row}");
+    assert_eq!(row["record"]["status"], "attached", "{row}");
+    assert_eq!(row["transcript"]["status"], "attached", "{row}");
+    assert_eq!(transcripts_per_call(&sandbox).get(&call_id), Some(&1));
+}
+
+/// One file per side, merged by start time into one transcript.
+#[test]
+fn user_and_client_transcript_columns_make_one_transcript() {
+    let sandbox = Sandbox::start(&[]);
+    let dir = tempfile::TempDir::new().unwrap();
+    let call = sandbox.new_call(true);
+    write(
+        dir.path(),
+        "user.srt",
+        b"1\n00:00:00,000 --> 00:00:01,000\nfirst from the user\n\n2\n00:00:04,000 --> 00:00:05,000\nthird from the user\n",
+    );
+    write(
+        dir.path(),
+        "client.srt",
+        b"1\n00:00:02,000 --> 00:00:03,000\nsecond from the client\n",
+    );
+    let manifest = write(
+        dir.path(),
+        "m.csv",
+        format!("call_id,user_transcript,client_transcript\n{call},user.srt,client.srt\n")
+            .as_bytes(),
+    );
+    let output = run_batch(&sandbox, &manifest, &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(rows(&output)[0]["transcript"]["status"], "attached");
+    let stored = sandbox.transcripts();
+    assert_eq!(stored.len(), 1);
+    let text = stored[0].to_string();
+    let (first, second, third) = (
+        text.find("first from the user").unwrap(),
+        text.find("second from the client").unwrap(),
+        text.find("third from the user").unwrap(),
+    );
+    assert!(first < second && second < third, "{text}");
+    assert!(
+        text.contains("Client") && text.contains("User"),
+        "both sides: {text}"
+    );
+
+    let output = run_batch(&sandbox, &manifest, &[]);
+    assert_eq!(rows(&output)[0]["transcript"]["status"], "skipped");
+    assert_eq!(sandbox.transcripts().len(), 1);
+}
+
+/// Within `--settle`, a transcript sent without an answer that the portal does not
+/// show is unknown and not sent again; after it, it is sent.
+#[test]
+fn an_unknown_transcript_is_not_resent_within_the_settle_window() {
+    let sandbox = Sandbox::start(&[]);
+    let dir = tempfile::TempDir::new().unwrap();
+    let call = sandbox.new_call(true);
+    transcript_file(dir.path(), "t.srt", "settle");
+    let manifest = write(
+        dir.path(),
+        "m.csv",
+        format!("call_id,transcript\n{call},t.srt\n").as_bytes(),
+    );
+    let output = run_batch(&sandbox, &manifest, &[]);
+    let transcript_id = rows(&output)[0]["transcript"]["transcript_id"]
+        .as_i64()
+        .unwrap();
+
+    // As a run leaves it when its request got no answer and the call still shows
+    // the transcript it had before: intent (before = that id), then unknown.
+    let journal_path = dir.path().join("m.csv.journal");
+    let journal = std::fs::read_to_string(&journal_path).unwrap();
+    let mut lines: Vec<Value> = journal
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2, "{journal}");
+    assert_eq!(lines[0]["state"], "intent", "{journal}");
+    lines[0]["before"] = json!(transcript_id);
+    lines[1]["state"] = json!("unknown");
+    lines[1].as_object_mut().unwrap().remove("transcript_id");
+    let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    std::fs::write(&journal_path, text).unwrap();
+
+    let output = run_batch(&sandbox, &manifest, &[]);
+    assert_eq!(output.status.code(), Some(9), "{}", stderr(&output));
+    let row = &rows(&output)[0];
+    assert_eq!(row["transcript"]["status"], "unknown", "{row}");
+    assert!(
+        row["transcript"]["error"]
+            .as_str()
+            .unwrap()
+            .contains("--settle"),
+        "{row}"
+    );
+    assert!(stderr(&output).contains("1 unknown"), "{}", stderr(&output));
+    assert!(stderr(&output).contains("--settle"), "{}", stderr(&output));
+    assert!(
+        !stderr(&output).contains("--resend-unknown"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(logged(&sandbox, "attachTranscription"), 1, "not re-sent");
+
+    let output = run_batch(&sandbox, &manifest, &["--settle", "0"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(rows(&output)[0]["transcript"]["status"], "attached");
+    assert_eq!(logged(&sandbox, "attachTranscription"), 2);
+}
+
+/// A JSONL line that is not JSON keeps its line number, shows no empty call_id,
+/// and the summary and its hint agree with the rows.
+#[test]
+fn a_bad_jsonl_line_keeps_its_number_and_the_summary_agrees_with_the_rows() {
+    let sandbox = Sandbox::start(&[]);
+    let dir = tempfile::TempDir::new().unwrap();
+    let call = sandbox.new_call(true);
+    let waiting = sandbox.new_call(false);
+    transcript_file(dir.path(), "t.srt", "hi");
+    let manifest = write(
+        dir.path(),
+        "m.jsonl",
+        format!(
+            "{}\n{{\"call_id\": \"{call}\", \"transcript\": \n{}\n",
+            json!({"call_id": call, "transcript": "t.srt", "priority": "high"}),
+            json!({"call_id": waiting, "transcript": "t.srt"}),
+        )
+        .as_bytes(),
+    );
+    let output = run_batch(&sandbox, &manifest, &[]);
+    assert_eq!(output.status.code(), Some(9), "{}", stderr(&output));
+    let result = rows(&output);
+    assert_eq!(result.len(), 3);
+    assert_eq!(result[1]["row"], 2, "{}", result[1]);
+    assert!(result[1].get("call_id").is_none(), "{}", result[1]);
+    assert!(
+        result[1]["error"].as_str().unwrap().contains("m.jsonl:2"),
+        "{}",
+        result[1]
+    );
+    let err = stderr(&output);
+    assert!(err.contains("`priority`"), "{err}");
+    assert!(
+        err.contains("batch: 1 attached, 1 waiting, 1 invalid row(s)"),
+        "{err}"
+    );
+    assert!(err.contains("1 failed and 0 unknown"), "{err}");
+    assert!(err.contains("fix the invalid rows"), "{err}");
+    assert!(!err.contains("run the same command again"), "{err}");
+}

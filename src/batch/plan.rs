@@ -10,7 +10,8 @@ use crate::call::CallId;
 use crate::commands::record::Recording;
 use crate::commands::transcript::{read_file, read_pair, read_side, ReadingArgs, Transcription};
 use crate::output::Ui;
-use crate::record::{check_url, RecordFile};
+use crate::record::check_url;
+use crate::record::convert::Conversion;
 use crate::transcript::Side;
 
 /// The call of a row, as it is known before any request.
@@ -23,11 +24,30 @@ pub enum Call {
 pub enum RecordPlan {
     /// The PBX may still be writing the file.
     Pending,
-    Send {
-        recording: Recording,
-        /// The file to hash and stamp; none for URLs.
-        path: Option<PathBuf>,
-    },
+    /// A URL the portal downloads.
+    Url(Recording),
+    /// A file, checked and probed; converted (when the plan says so) only once
+    /// the journal shows it is not done yet.
+    File(crate::record::Plan),
+}
+
+impl RecordPlan {
+    /// The FILENAME it goes under (with the output's extension).
+    pub fn filename(&self) -> Option<&str> {
+        match self {
+            RecordPlan::Pending => None,
+            RecordPlan::Url(recording) => Some(recording.filename()),
+            RecordPlan::File(plan) => Some(&plan.name.sent),
+        }
+    }
+
+    /// The file the journal hashes and stamps (the source, not its conversion).
+    pub fn path(&self) -> Option<&PathBuf> {
+        match self {
+            RecordPlan::File(plan) => Some(&plan.path),
+            _ => None,
+        }
+    }
 }
 
 /// A row that passed validation.
@@ -42,6 +62,7 @@ pub fn plan(
     row: &Row,
     shown_manifest: &str,
     reading: &ReadingArgs,
+    conversion: &Conversion,
     min_age: u64,
     ui: &Ui,
 ) -> Result<Plan, Vec<String>> {
@@ -60,29 +81,30 @@ pub fn plan(
     let record = match &row.record {
         None => None,
         Some(Source::Url(url)) => match check_url(url, row.filename.as_deref()) {
-            Ok(name) => Some(RecordPlan::Send {
-                recording: Recording::Url {
-                    url: url.clone(),
-                    name,
-                },
-                path: None,
-            }),
+            Ok(name) => Some(RecordPlan::Url(Recording::Url {
+                url: url.clone(),
+                name,
+            })),
             Err(more) => {
                 problems.extend(prefixed(&place, more));
                 None
             }
         },
         Some(Source::Path(path)) if is_young(path, min_age) => Some(RecordPlan::Pending),
-        Some(Source::Path(path)) => match RecordFile::check(path, row.filename.as_deref(), true) {
-            Ok(file) => Some(RecordPlan::Send {
-                path: Some(file.path.clone()),
-                recording: Recording::File(file),
-            }),
-            Err(more) => {
-                problems.extend(prefixed(&place, more));
-                None
+        Some(Source::Path(path)) => {
+            match crate::record::plan(path, row.filename.as_deref(), true, conversion) {
+                Ok(file) => {
+                    for warning in &file.warnings {
+                        ui.warn(&format!("{place}: {warning}"));
+                    }
+                    Some(RecordPlan::File(file))
+                }
+                Err(more) => {
+                    problems.extend(prefixed(&place, more));
+                    None
+                }
             }
-        },
+        }
     };
     let transcript = match transcript_of(row, reading, ui) {
         Ok(t) => t,

@@ -17,12 +17,13 @@ use crate::batch::journal::{now_secs, Entry, Journal, Op, Stamp, State};
 use crate::batch::manifest::{self, BadRow, Row, Rows};
 use crate::batch::plan::{plan, Call, Plan, RecordPlan};
 use crate::call::CallId;
-use crate::commands::record::{attach_recording, Recording};
+use crate::commands::record::{attach_recording, existing_record, Recording};
 use crate::commands::transcript::{attach_transcription, ReadingArgs, Transcription};
 use crate::config::Profile;
 use crate::failure::{Failure, Kind};
 use crate::output::{fields, Ui};
 use crate::portal::{is_call_not_ready, Pacer, Portal, Repeat};
+use crate::record::convert::Conversion;
 
 const STATISTICS: &str = "voximplant.statistic.get";
 
@@ -34,6 +35,9 @@ pub const STOP_FAIL_FAST: usize = 3;
 pub struct Settings {
     pub manifest_shown: String,
     pub reading: ReadingArgs,
+    pub conversion: Conversion,
+    /// Send no record to a call that already has one.
+    pub if_absent: bool,
     pub min_age: u64,
     pub resend_unknown: bool,
     pub settle: u64,
@@ -88,6 +92,8 @@ pub struct Outcome {
     pub error: Option<String>,
     pub doubt: Option<Doubt>,
     pub waiting_since: Option<u64>,
+    /// The input codec, when the recording was converted before it was sent.
+    pub converted_from: Option<String>,
 }
 
 impl Outcome {
@@ -98,6 +104,7 @@ impl Outcome {
             error: None,
             doubt: None,
             waiting_since: None,
+            converted_from: None,
         }
     }
 
@@ -127,6 +134,9 @@ impl Outcome {
         let mut out = fields([("status", json!(self.status.name()))]);
         if let Some(id) = self.id {
             out.insert(id_key.into(), json!(id));
+        }
+        if let Some(codec) = &self.converted_from {
+            out.insert("converted_from".into(), json!(codec));
         }
         if let Some(since) = self.waiting_since {
             out.insert(
@@ -340,6 +350,7 @@ pub fn dry_run_row(entry: manifest::Entry, settings: &Settings, ui: &Ui) -> RowR
         &row,
         &settings.manifest_shown,
         &settings.reading,
+        &settings.conversion,
         settings.min_age,
         ui,
     ) {
@@ -353,11 +364,26 @@ pub fn dry_run_row(entry: manifest::Entry, settings: &Settings, ui: &Ui) -> RowR
                 Some(RecordPlan::Pending) => {
                     out.insert("record".into(), json!({"status": "pending"}));
                 }
-                Some(RecordPlan::Send { recording, .. }) => {
-                    out.insert(
-                        "record".into(),
-                        json!({"status": "would attach", "filename": recording.filename()}),
-                    );
+                Some(op) => {
+                    let mut record = fields([
+                        ("status", json!("would attach")),
+                        ("filename", json!(op.filename())),
+                    ]);
+                    if let RecordPlan::File(file) = op {
+                        if let (Some(probe), Some(target)) = (&file.probe, file.target) {
+                            record.insert(
+                                "convert".into(),
+                                json!(format!("{} to {}", probe.codec.id(), target.name())),
+                            );
+                        }
+                    }
+                    if settings.if_absent {
+                        record.insert(
+                            "then".into(),
+                            json!(format!("{STATISTICS} first: nothing is sent when the call already has a record")),
+                        );
+                    }
+                    out.insert("record".into(), Value::Object(record));
                 }
                 None => {}
             }
@@ -402,6 +428,7 @@ fn run_row(portal: &Portal, context: &Context, entry: manifest::Entry) -> RowRes
         &row,
         &settings.manifest_shown,
         &settings.reading,
+        &settings.conversion,
         settings.min_age,
         &context.ui,
     ) {
@@ -448,13 +475,8 @@ fn run_row(portal: &Portal, context: &Context, entry: manifest::Entry) -> RowRes
     let _busy = Busy::take(context, call_id.as_str());
     result.record = record.map(|op| match op {
         RecordPlan::Pending => Outcome::ok(Status::Pending, None),
-        RecordPlan::Send { recording, path } => {
-            if stopped(&context.stop) {
-                Outcome::interrupted()
-            } else {
-                send_record(portal, context, &call_id, &recording, path.as_deref())
-            }
-        }
+        _ if stopped(&context.stop) => Outcome::interrupted(),
+        op => send_record(portal, context, &call_id, op),
     });
     result.transcript = transcript.map(|t| {
         if stopped(&context.stop) {
@@ -553,29 +575,23 @@ fn sha256_file(path: &Path) -> Result<String, String> {
     }
 }
 
-/// Records need no intent: attaching again replaces the record.
-fn send_record(
-    portal: &Portal,
-    context: &Context,
-    call_id: &CallId,
-    recording: &Recording,
-    path: Option<&Path>,
-) -> Outcome {
-    let stamp = path.and_then(Stamp::of);
+/// Records need no intent: attaching again replaces the record. The journal
+/// keys on the source file (its sha256 or stamp), so a file is converted only
+/// when it is actually sent.
+fn send_record(portal: &Portal, context: &Context, call_id: &CallId, op: RecordPlan) -> Outcome {
+    let path = op.path().cloned();
+    let stamp = path.as_deref().and_then(Stamp::of);
     let known = stamp
         .as_ref()
         .and_then(|stamp| journal(context).sha_of_stamp(stamp));
-    let sha = match (known.clone(), path, recording) {
+    let sha = match (known.clone(), path.as_deref(), &op) {
         (Some(sha), _, _) => sha,
         (None, Some(path), _) => match sha256_file(path) {
             Ok(sha) => sha,
             Err(e) => return Outcome::failed(e),
         },
-        (None, None, Recording::Url { url, .. }) => sha256_hex(url.as_bytes()),
-        (None, None, Recording::File(file)) => match sha256_file(&file.path) {
-            Ok(sha) => sha,
-            Err(e) => return Outcome::failed(e),
-        },
+        (None, None, RecordPlan::Url(Recording::Url { url, .. })) => sha256_hex(url.as_bytes()),
+        (None, None, _) => return Outcome::failed("a record row without a file or URL"),
     };
     let done = journal(context).done(call_id.as_str(), Op::Record, &sha);
     if let Some(done) = done {
@@ -590,14 +606,49 @@ fn send_record(
         }
         return Outcome::ok(Status::Skipped, done.file_id);
     }
-    match attach_recording(portal, call_id, recording, context.settings.wait_for_call) {
+    if context.settings.if_absent {
+        // An attach replaces the call's record: leave one that is there alone.
+        match existing_record(portal, call_id) {
+            Ok(Some(file_id)) => return Outcome::ok(Status::Skipped, Some(file_id)),
+            Ok(None) => {}
+            Err(failure) if is_stop(&failure) => return Outcome::interrupted(),
+            Err(failure) => return Outcome::failed(describe(&failure)),
+        }
+    }
+    let planned_size = match &op {
+        RecordPlan::File(plan) => Some(plan.size),
+        _ => None,
+    };
+    // Still growing: the PBX is writing it; the next run sends it whole.
+    let growing = || {
+        matches!(
+            (path.as_deref(), planned_size),
+            (Some(path), Some(size)) if std::fs::metadata(path).map(|m| m.len()).ok() != Some(size)
+        )
+    };
+    let recording = match op {
+        RecordPlan::File(plan) => match plan.run(&context.ui) {
+            Ok(file) => Recording::File(file),
+            Err(_) if growing() => return Outcome::ok(Status::Pending, None),
+            Err(problem) => return Outcome::failed(problem),
+        },
+        RecordPlan::Url(recording) => recording,
+        RecordPlan::Pending => return Outcome::ok(Status::Pending, None),
+    };
+    match attach_recording(portal, call_id, &recording, context.settings.wait_for_call) {
         Ok(result) => {
             let file_id = result.get("file_id").and_then(Value::as_i64);
             let mut entry = Entry::new(call_id.as_str(), Op::Record, &sha, State::Done);
             entry.file_id = file_id;
             entry.stamp = stamp;
             match append(context, entry) {
-                Ok(()) => Outcome::ok(Status::Attached, file_id),
+                Ok(()) => Outcome {
+                    converted_from: result
+                        .get("converted_from")
+                        .and_then(Value::as_str)
+                        .map(str::to_string),
+                    ..Outcome::ok(Status::Attached, file_id)
+                },
                 Err(outcome) => outcome,
             }
         }
@@ -605,6 +656,7 @@ fn send_record(
             waiting(context, call_id.as_str(), Op::Record)
         }
         Err(failure) if is_stop(&failure) => Outcome::interrupted(),
+        Err(_) if growing() => Outcome::ok(Status::Pending, None),
         Err(failure) => Outcome::failed(describe(&failure)),
     }
 }

@@ -15,6 +15,7 @@ use std::time::Duration;
 
 use clap::Args;
 
+use super::record::ConvertArgs;
 use super::transcript::ReadingArgs;
 use crate::batch::journal::Journal;
 use crate::batch::manifest;
@@ -63,6 +64,11 @@ pub struct Cmd {
     /// Send transcripts again whose earlier outcome the portal cannot confirm
     #[arg(long)]
     pub resend_unknown: bool,
+    /// Send no record to a call that already has one (voximplant.statistic.get)
+    #[arg(long)]
+    pub if_absent: bool,
+    #[command(flatten)]
+    pub convert: ConvertArgs,
     #[command(flatten)]
     pub reading: ReadingArgs,
 }
@@ -85,6 +91,8 @@ pub fn run(cmd: Cmd, global: &GlobalArgs, ui: &Ui) -> anyhow::Result<()> {
     let settings = Settings {
         manifest_shown,
         reading: cmd.reading.clone(),
+        conversion: cmd.convert.conversion(),
+        if_absent: cmd.if_absent,
         min_age: cmd.min_age,
         resend_unknown: cmd.resend_unknown,
         settle: cmd.settle.min(MAX_SECS),
