@@ -819,11 +819,7 @@ fn send_transcript(
 /// The request may have reached the portal: a timeout, a dropped connection or
 /// an unusable answer after the body was sent.
 fn outcome_unknown(failure: &Failure) -> bool {
-    failure.message.contains("outcome is unknown")
-        || failure
-            .hint
-            .as_deref()
-            .is_some_and(|h| h.contains("may have reached the portal"))
+    failure.outcome_unknown
 }
 
 pub fn describe(failure: &Failure) -> String {
