@@ -1384,3 +1384,35 @@ fn a_bad_jsonl_line_keeps_its_number_and_the_summary_agrees_with_the_rows() {
     assert!(err.contains("fix the invalid rows"), "{err}");
     assert!(!err.contains("run the same command again"), "{err}");
 }
+
+/// An external id the portal will not resolve (statistics refused) is a failed
+/// row, not an invalid one: the row itself is fine, so the hint is not "fix it".
+#[test]
+fn an_external_id_the_portal_refuses_to_resolve_is_failed_not_invalid() {
+    let sandbox = Sandbox::start(&["--fault", "no-statistics"]);
+    let dir = tempfile::TempDir::new().unwrap();
+    transcript_file(dir.path(), "t.srt", "hi");
+    let manifest = write(
+        dir.path(),
+        "m.jsonl",
+        format!(
+            "{}\n",
+            json!({"external_call_id": "pbx-9", "transcript": "t.srt"})
+        )
+        .as_bytes(),
+    );
+    let output = run_batch(&sandbox, &manifest, &[]);
+    assert_eq!(output.status.code(), Some(9), "{}", stderr(&output));
+    let row = &rows(&output)[0];
+    assert!(
+        row["error"]
+            .as_str()
+            .unwrap()
+            .contains("external_call_id pbx-9"),
+        "{row}"
+    );
+    let err = stderr(&output);
+    assert!(err.contains("batch: 1 failed"), "{err}");
+    assert!(!err.contains("invalid"), "{err}");
+    assert!(err.contains("run the same command again"), "{err}");
+}

@@ -165,6 +165,9 @@ pub struct RowResult {
     pub transcript: Option<Outcome>,
     /// A dry run's plan of the ops.
     pub plan: Option<Map<String, Value>>,
+    /// `error` is a validation problem: nothing was sent, and running again will
+    /// not help until the row is fixed.
+    pub invalid: bool,
 }
 
 impl RowResult {
@@ -345,6 +348,7 @@ pub fn dry_run_row(entry: manifest::Entry, settings: &Settings, ui: &Ui) -> RowR
         record: None,
         transcript: None,
         plan: None,
+        invalid: false,
     };
     match plan(
         &row,
@@ -354,7 +358,10 @@ pub fn dry_run_row(entry: manifest::Entry, settings: &Settings, ui: &Ui) -> RowR
         settings.min_age,
         ui,
     ) {
-        Err(problems) => result.error = Some(problems.join("; ")),
+        Err(problems) => {
+            result.error = Some(problems.join("; "));
+            result.invalid = true;
+        }
         Ok(plan) => {
             let mut out = Map::new();
             if let Call::External(id) = &plan.call {
@@ -407,6 +414,7 @@ fn bad_row(bad: BadRow) -> RowResult {
         record: None,
         transcript: None,
         plan: None,
+        invalid: true,
     }
 }
 
@@ -423,6 +431,7 @@ fn run_row(portal: &Portal, context: &Context, entry: manifest::Entry) -> RowRes
         record: None,
         transcript: None,
         plan: None,
+        invalid: false,
     };
     let plan = match plan(
         &row,
@@ -435,6 +444,7 @@ fn run_row(portal: &Portal, context: &Context, entry: manifest::Entry) -> RowRes
         Ok(plan) => plan,
         Err(problems) => {
             result.error = Some(problems.join("; "));
+            result.invalid = true;
             return result;
         }
     };
@@ -788,7 +798,9 @@ fn send_transcript(
                 Err(outcome) => outcome,
             }
         }
-        Err(failure) if outcome_unknown(&failure) => {
+        // The request may have reached the portal (a timeout, a dropped
+        // connection, an unusable answer after the body was sent).
+        Err(failure) if failure.outcome_unknown => {
             if let Err(outcome) = append(context, close(State::Unknown)) {
                 return outcome;
             }
@@ -814,12 +826,6 @@ fn send_transcript(
             }
         }
     }
-}
-
-/// The request may have reached the portal: a timeout, a dropped connection or
-/// an unusable answer after the body was sent.
-fn outcome_unknown(failure: &Failure) -> bool {
-    failure.outcome_unknown
 }
 
 pub fn describe(failure: &Failure) -> String {

@@ -167,7 +167,12 @@ impl Printer {
     /// Counts and prints one row; false once stdout has failed.
     fn emit(&mut self, row: RowResult) -> bool {
         if row.error.is_some() && row.record.is_none() && row.transcript.is_none() {
-            self.invalid += 1;
+            if row.invalid {
+                self.invalid += 1;
+            } else {
+                // The row's call could not be resolved: a failure like any other.
+                *self.counts.entry(Status::Failed).or_default() += 1;
+            }
         }
         for op in [&row.record, &row.transcript].into_iter().flatten() {
             *self.counts.entry(op.status).or_default() += 1;
