@@ -556,7 +556,7 @@ _b24tel() {
             return 0
             ;;
         b24tel__subcmd__batch)
-            opts="-p -o -q -v -h -V --manifest --journal --jobs --burst --rate --min-age --wait-for-call --give-up-after --settle --fail-fast --resend-unknown --format --speaker --channel --default-side --encoding --profile --config --webhook --output --quiet --verbose --dry-run --timeout --retries --help --version"
+            opts="-p -o -q -v -h -V --manifest --journal --jobs --burst --rate --min-age --wait-for-call --give-up-after --settle --fail-fast --resend-unknown --if-absent --convert --bitrate --raw-rate --raw-channels --format --speaker --channel --default-side --encoding --profile --config --webhook --output --quiet --verbose --dry-run --timeout --retries --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -595,6 +595,22 @@ _b24tel() {
                     return 0
                     ;;
                 --settle)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --convert)
+                    COMPREPLY=($(compgen -W "auto mp3 wav never" -- "${cur}"))
+                    return 0
+                    ;;
+                --bitrate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --raw-rate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --raw-channels)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

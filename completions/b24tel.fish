@@ -184,6 +184,13 @@ complete -c b24tel -n "__fish_b24tel_using_subcommand batch" -l min-age -d 'Leav
 complete -c b24tel -n "__fish_b24tel_using_subcommand batch" -l wait-for-call -d 'Retry "call not found / not finished" for up to SECS within this run' -r
 complete -c b24tel -n "__fish_b24tel_using_subcommand batch" -l give-up-after -d 'A row waiting for its call this long after it was first tried is failed' -r
 complete -c b24tel -n "__fish_b24tel_using_subcommand batch" -l settle -d 'After a transcript request got no answer, how long its absence on the portal still means "may be landing" rather than "not landed"' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand batch" -l convert -d 'auto: send PCM WAV and MP3 as they are, convert the rest to MP3; mp3/wav: always convert to that; never: send the file unchanged (.mp3/.wav only)' -r -f -a "auto\t'PCM WAV and MP3 as they are, everything else to MP3'
+mp3\t'Always to MP3'
+wav\t'Always to 16-bit PCM WAV'
+never\t'Never: send the file unchanged (.mp3/.wav only)'"
+complete -c b24tel -n "__fish_b24tel_using_subcommand batch" -l bitrate -d 'MP3 bitrate when converting, in kbps (CBR) [default: 32 per channel]' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand batch" -l raw-rate -d 'Sample rate of headerless .raw/.sln input [default: 8000; .sln16 is 16000]' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand batch" -l raw-channels -d 'Channels of headerless .raw/.sln input (2 for MixMonitor\'s D option)' -r
 complete -c b24tel -n "__fish_b24tel_using_subcommand batch" -l format -d 'Input format [default: detected from the extension and content]' -r -f -a "auto\t'By extension, else by content'
 json\t'An array of messages, or {"messages": [...]}'
 csv\t'A header row naming side, start, stop, message'
@@ -216,6 +223,7 @@ complete -c b24tel -n "__fish_b24tel_using_subcommand batch" -l timeout -d 'Give
 complete -c b24tel -n "__fish_b24tel_using_subcommand batch" -l retries -d 'Retries for retryable failures [default: 3]' -r
 complete -c b24tel -n "__fish_b24tel_using_subcommand batch" -l fail-fast -d 'Stop at the first failed row'
 complete -c b24tel -n "__fish_b24tel_using_subcommand batch" -l resend-unknown -d 'Send transcripts again whose earlier outcome the portal cannot confirm'
+complete -c b24tel -n "__fish_b24tel_using_subcommand batch" -l if-absent -d 'Send no record to a call that already has one (voximplant.statistic.get)'
 complete -c b24tel -n "__fish_b24tel_using_subcommand batch" -s q -l quiet -d 'No progress bar, no warnings'
 complete -c b24tel -n "__fish_b24tel_using_subcommand batch" -s v -l verbose -d 'One line per HTTP exchange on stderr'
 complete -c b24tel -n "__fish_b24tel_using_subcommand batch" -l dry-run -d 'Validate everything and print the request that would be sent; send nothing'
