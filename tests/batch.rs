@@ -916,6 +916,11 @@ fn a_manifest_on_stdin_and_a_dry_run_that_exits_as_the_run_would() {
         "{}",
         result[1]
     );
+    assert!(
+        stderr(&output).contains("batch --dry-run: 1 would attach, 1 invalid row(s)"),
+        "{}",
+        stderr(&output)
+    );
     assert_eq!(logged(&sandbox, "attachRecord"), 0);
 
     let output = sandbox
@@ -1380,7 +1385,10 @@ fn a_bad_jsonl_line_keeps_its_number_and_the_summary_agrees_with_the_rows() {
         err.contains("batch: 1 attached, 1 waiting, 1 invalid row(s)"),
         "{err}"
     );
-    assert!(err.contains("1 failed and 0 unknown"), "{err}");
+    assert!(
+        err.contains("error: 1 invalid row(s); see the rows"),
+        "{err}"
+    );
     assert!(err.contains("fix the invalid rows"), "{err}");
     assert!(!err.contains("run the same command again"), "{err}");
 }

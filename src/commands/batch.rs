@@ -149,6 +149,8 @@ struct Printer {
     counts: BTreeMap<Status, usize>,
     invalid: usize,
     doubts: HashSet<Doubt>,
+    /// `--dry-run`: the planned ops by their status ("would attach", "pending").
+    planned: BTreeMap<String, usize>,
 }
 
 impl Printer {
@@ -161,6 +163,7 @@ impl Printer {
             counts: BTreeMap::new(),
             invalid: 0,
             doubts: HashSet::new(),
+            planned: BTreeMap::new(),
         }
     }
 
@@ -173,6 +176,12 @@ impl Printer {
                 // The row's call could not be resolved: a failure like any other.
                 *self.counts.entry(Status::Failed).or_default() += 1;
             }
+        }
+        for op in ["record", "transcript"]
+            .iter()
+            .filter_map(|key| row.plan.as_ref()?.get(*key)?.get("status")?.as_str())
+        {
+            *self.planned.entry(op.to_string()).or_default() += 1;
         }
         for op in [&row.record, &row.transcript].into_iter().flatten() {
             *self.counts.entry(op.status).or_default() += 1;
@@ -204,6 +213,11 @@ impl Printer {
             .counts
             .iter()
             .map(|(status, n)| format!("{n} {}", status.name()))
+            .chain(
+                self.planned
+                    .iter()
+                    .map(|(status, n)| format!("{n} {status}")),
+            )
             .collect();
         if self.invalid > 0 {
             summary.push(format!("{} invalid row(s)", self.invalid));
@@ -252,14 +266,24 @@ impl Printer {
                 .into());
             }
         }
-        let failed = self.counts.get(&Status::Failed).copied().unwrap_or(0) + self.invalid;
+        let failed = self.counts.get(&Status::Failed).copied().unwrap_or(0);
         let unknown = self.counts.get(&Status::Unknown).copied().unwrap_or(0);
-        if failed + unknown == 0 {
+        if failed + unknown + self.invalid == 0 {
             return Ok(());
         }
+        // The same words and numbers as the summary line.
+        let what: Vec<String> = [
+            (failed, "failed"),
+            (unknown, "unknown"),
+            (self.invalid, "invalid row(s)"),
+        ]
+        .iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, name)| format!("{n} {name}"))
+        .collect();
         let mut failure = Failure::new(
             Kind::BatchFailed,
-            format!("{failed} failed and {unknown} unknown; see the rows above"),
+            format!("{}; see the rows above", what.join(", ")),
         );
         let mut hints = Vec::new();
         if self.invalid > 0 {
