@@ -13,8 +13,7 @@ pub mod convert;
 mod prepare;
 pub mod probe;
 
-#[allow(unused_imports)] // `prepare` is batch's entry point
-pub use prepare::{plan, prepare, Plan};
+pub use prepare::{plan, Plan};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AudioFormat {

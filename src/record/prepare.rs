@@ -21,30 +21,15 @@ pub struct Plan {
     pub target: Option<AudioFormat>,
     /// The FILENAME sent (with the output's extension).
     pub name: RecordName,
-    /// Things the user should know (printed as warnings by `prepare`).
+    /// Things the user should know (the caller prints them as warnings).
     pub warnings: Vec<String>,
     pub conversion: Conversion,
 }
 
-/// Checks, probes and (when it applies) converts a recording: what `record
-/// attach`, `record upload-url --upload` and `batch` send. Every problem is a
-/// message naming the file and the fix; they all mean exit 3, nothing sent.
-#[allow(dead_code)] // batch's entry point; `record` plans first for --dry-run
-pub fn prepare(
-    path: &Path,
-    filename: Option<&str>,
-    sniff: bool,
-    conversion: &Conversion,
-    ui: &Ui,
-) -> Result<RecordFile, Vec<String>> {
-    let plan = plan(path, filename, sniff, conversion)?;
-    for warning in &plan.warnings {
-        ui.warn(warning);
-    }
-    plan.run(ui).map_err(|p| vec![p])
-}
-
-/// Every check and the decision, without converting anything.
+/// Every check and the decision, without converting anything: what `record
+/// attach`, `record upload-url --upload` and `batch` plan before they send (so
+/// `--dry-run` and a batch re-run never convert). Every problem is a message
+/// naming the file and the fix; they all mean exit 3, nothing sent.
 pub fn plan(
     path: &Path,
     filename: Option<&str>,
