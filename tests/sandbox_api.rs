@@ -1585,7 +1585,6 @@ fn multipart_fields_and_a_streamed_file_content() {
 }
 
 #[test]
-#[ignore = "known defect: a chunked form body whose FILE_CONTENT passes 64 KiB is refused as too large (issue 10, open)"]
 fn chunked_form_bodies_are_streamed() {
     let sandbox = Sandbox::start(&[]);
     let call_id = sandbox.finished_call();
