@@ -29,6 +29,8 @@ struct Sandbox {
     data_dir: PathBuf,
     stderr: mpsc::Receiver<String>,
     http: Client,
+    /// The first stdout line: URLs, the OAuth application and its first pair.
+    ready: Value,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -87,6 +89,7 @@ impl Sandbox {
                 .timeout(Duration::from_secs(60))
                 .build()
                 .unwrap(),
+            ready,
             _dir: None,
         }
     }
@@ -766,6 +769,91 @@ fn oauth_upload_url_carries_the_token() {
     );
 }
 
+/// A refresh on the sandbox's `/oauth/token/`: the new pair.
+fn refreshed_pair(sandbox: &Sandbox, ready_refresh_token: &str) -> Value {
+    let (status, pair) = sandbox.send(
+        sandbox
+            .http
+            .post(format!("{}/oauth/token/", sandbox.portal_url))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .header("Host", "portal.test")
+            .body(format!(
+                "grant_type=refresh_token&client_id={}&client_secret={}&refresh_token={}",
+                sandbox.ready["client_id"].as_str().unwrap(),
+                sandbox.ready["client_secret"].as_str().unwrap(),
+                ready_refresh_token
+            )),
+    );
+    assert_eq!(status, 200, "{pair}");
+    pair
+}
+
+#[test]
+fn oauth_upload_urls_take_rotated_tokens() {
+    let sandbox = Sandbox::start(&[]);
+    let call_id = sandbox.finished_call();
+    let pair = refreshed_pair(&sandbox, sandbox.ready["refresh_token"].as_str().unwrap());
+    // Endpoints name the Host the client used, not the bound address.
+    assert_eq!(pair["client_endpoint"], "http://portal.test/rest/");
+    assert_eq!(pair["server_endpoint"], "http://portal.test/oauth/");
+    let fresh = pair["access_token"].as_str().unwrap();
+    assert_ne!(fresh, sandbox.access_token);
+    let ask = |token: &str, name: &str| {
+        let (status, answer) = sandbox.send(
+            sandbox
+                .http
+                .post(format!(
+                    "{}/rest/telephony.externalCall.attachRecord.json",
+                    sandbox.portal_url
+                ))
+                .header("Authorization", format!("Bearer {token}"))
+                .header("Content-Type", "application/json")
+                .body(json!({"CALL_ID": call_id, "FILENAME": name}).to_string()),
+        );
+        assert_eq!(status, 200, "{answer}");
+        answer["result"]["uploadUrl"].as_str().unwrap().to_string()
+    };
+    // The URL carries the token the call came with.
+    let upload_url = ask(fresh, "fresh.wav");
+    assert!(
+        upload_url.contains(&format!("auth={fresh}&")),
+        "{upload_url}"
+    );
+    let bytes = sample_bytes(3000);
+    let (status, answer) = upload(
+        &sandbox,
+        &upload_url,
+        multipart("XyZ-b0undary", "file", "fresh.wav", &bytes),
+    );
+    assert_eq!(status, 200, "{answer}");
+    let file_id = answer["result"]["FILE_ID"].as_u64().unwrap();
+    assert_eq!(
+        std::fs::read(sandbox.record_path(file_id, "fresh.wav")).unwrap(),
+        bytes
+    );
+    // A URL handed out before a refresh still works while its token lives.
+    let old_url = ask(&sandbox.access_token, "old.wav");
+    refreshed_pair(&sandbox, pair["refresh_token"].as_str().unwrap());
+    let (status, answer) = upload(
+        &sandbox,
+        &old_url,
+        multipart("XyZ-b0undary", "file", "old.wav", &bytes),
+    );
+    assert_eq!(status, 200, "{answer}");
+    // A token the sandbox never issued does not.
+    let forged = ask(fresh, "forged.wav").replace(fresh, "0123456789abcdef0123456789abcdef");
+    assert_error(
+        upload(
+            &sandbox,
+            &forged,
+            multipart("XyZ-b0undary", "file", "forged.wav", &bytes),
+        ),
+        401,
+        "NO_AUTH_FOUND",
+        "Wrong authorization data",
+    );
+}
+
 #[test]
 fn attach_transcription_documented_errors() {
     let sandbox = Sandbox::start(&[]);
@@ -1053,6 +1141,27 @@ fn fault_drop_closes_without_an_answer() {
     assert!(line.contains(" dropped "), "{line}");
     let call_id = sandbox.finished_call();
     assert_eq!(sandbox.statistic(&call_id)["CALL_ID"], call_id.as_str());
+}
+
+#[test]
+fn a_fault_for_a_method_matches_it_in_any_spelling_the_router_takes() {
+    let sandbox = Sandbox::start(&["--fault", "ratelimit:3@Server.Time"]);
+    let code = sandbox.webhook_code();
+    // Three spellings of one method, each refused: the fault counts them as one.
+    for path in [
+        format!("/rest/1/{code}/server.time"),
+        format!("/rest//1/{code}//SERVER.TIME.json"),
+        format!("/rest/1/{code}/Server.Time/"),
+    ] {
+        assert_error(
+            sandbox.send(sandbox.http.get(format!("{}{path}", sandbox.portal_url))),
+            503,
+            "QUERY_LIMIT_EXCEEDED",
+            "Too many requests",
+        );
+    }
+    sandbox.result("profile", json!({}));
+    sandbox.result("SERVER.TIME.json", json!({}));
 }
 
 #[test]

@@ -116,7 +116,7 @@ async fn handle(
         .map(|p| p.as_str().to_string())
         .unwrap_or_else(|| "/".into());
     let received = Arc::new(AtomicU64::new(0));
-    let rest_method = method_of(&target).to_string();
+    let rest_method = method_of(&target);
     let (answer, dropped) = match app.faults.refuse(&rest_method) {
         Some(refusal) => {
             let answer = refusal_answer(&app, refusal, &request, &target);
@@ -225,7 +225,7 @@ async fn route(
     let started = SystemTime::now();
     let path = request::merge_slashes(request.uri().path());
     if path.trim_end_matches('/') == "/oauth/token" {
-        return super::oauth::token(app, request, received).await;
+        return super::oauth::token(app, request, received, scheme).await;
     }
     if request.method() == hyper::Method::GET {
         if let Some(answer) = page::serve(app, &path) {
