@@ -1315,6 +1315,21 @@ fn a_300_mb_body_is_taken_in_flat_memory() {
     );
     eprintln!("sandbox peak RSS {peak} KiB (before the upload: {before} KiB)");
     same_as_repeated(&sandbox.record_path(9001, "long.wav"), &block, repeats);
+    // The web page's player gets it streamed back, in flat memory too.
+    let mut response = sandbox
+        .http
+        .get(format!("{}/calls/{call_id}/record", sandbox.portal_url))
+        .send()
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let mut buf = vec![0u8; block.len()];
+    for i in 0..repeats {
+        response.read_exact(&mut buf).unwrap();
+        assert!(buf == block, "served record differs in block {i}");
+    }
+    assert_eq!(response.read(&mut buf).unwrap(), 0);
+    let peak = peak_rss_kib(sandbox.child.id());
+    assert!(peak < 64 * 1024, "peak RSS {peak} KiB after serving it");
 }
 
 #[test]
@@ -1999,6 +2014,73 @@ fn the_web_page_shows_calls_with_their_record_and_transcript() {
     assert_eq!(bytes, audio);
     let (status, _, _) = get("/calls/externalCall.none.1");
     assert_eq!(status, 404);
+}
+
+#[test]
+fn the_record_is_served_in_ranges_for_a_seeking_player() {
+    let sandbox = Sandbox::start(&[]);
+    let call_id = sandbox.finished_call();
+    let audio = sample_bytes(100_000);
+    sandbox.result(
+        "telephony.externalCall.attachRecord",
+        json!({"CALL_ID": call_id, "FILENAME": "seek.wav",
+               "FILE_CONTENT": base64::engine::general_purpose::STANDARD.encode(&audio)}),
+    );
+    let url = format!("{}/calls/{call_id}/record", sandbox.portal_url);
+    let get = |range: Option<&str>| {
+        let mut request = sandbox.http.get(&url);
+        if let Some(range) = range {
+            request = request.header("Range", range);
+        }
+        let response = request.send().unwrap();
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .map(|v| v.to_str().unwrap().to_string())
+        };
+        let heads = (header("content-range"), header("accept-ranges"));
+        let kind = header("content-type");
+        (
+            response.status().as_u16(),
+            heads,
+            kind,
+            response.bytes().unwrap().to_vec(),
+        )
+    };
+    let (status, (range, accept), kind, bytes) = get(None);
+    assert_eq!(
+        (status, range, accept.as_deref()),
+        (200, None, Some("bytes"))
+    );
+    assert_eq!(kind.as_deref(), Some("audio/wav"));
+    assert!(bytes == audio);
+    let len = audio.len();
+    for (asked, from, to) in [
+        ("bytes=0-", 0, len),
+        ("bytes=0-1", 0, 2),
+        ("bytes=70000-79999", 70_000, 80_000),
+        ("bytes=99990-200000", 99_990, len),
+        ("bytes=-16", len - 16, len),
+        ("bytes=50000-", 50_000, len),
+    ] {
+        let (status, (range, _), _, bytes) = get(Some(asked));
+        assert_eq!(status, 206, "{asked}");
+        assert_eq!(
+            range,
+            Some(format!("bytes {from}-{}/{len}", to - 1)),
+            "{asked}"
+        );
+        assert!(bytes == audio[from..to], "{asked}: wrong bytes");
+    }
+    let (status, (range, _), _, bytes) = get(Some("bytes=100000-"));
+    assert_eq!(
+        (status, range, bytes.len()),
+        (416, Some(format!("bytes */{len}")), 0)
+    );
+    // Several ranges at once: the whole record, as a server may answer.
+    let (status, _, _, bytes) = get(Some("bytes=0-1,5-6"));
+    assert_eq!((status, bytes.len()), (200, len));
 }
 
 #[test]
