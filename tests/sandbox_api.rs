@@ -1619,6 +1619,9 @@ fn oauth_token_as_auth_access_token_or_bearer() {
             (200, &json!("1")),
             "{answer}"
         );
+        // The log names the request, never the token it carried.
+        let line = sandbox.stderr_line("/profile");
+        assert!(!line.contains("t0ken"), "{line}");
     }
     for wrong in [
         sandbox
@@ -2081,6 +2084,28 @@ fn the_record_is_served_in_ranges_for_a_seeking_player() {
     // Several ranges at once: the whole record, as a server may answer.
     let (status, _, _, bytes) = get(Some("bytes=0-1,5-6"));
     assert_eq!((status, bytes.len()), (200, len));
+}
+
+#[test]
+fn statistic_get_answers_pages_of_50_with_next_and_total() {
+    let sandbox = Sandbox::start(&["-q"]);
+    let calls: Vec<String> = (0..53).map(|_| sandbox.finished_call()).collect();
+    let (status, first) = sandbox.call("voximplant.statistic.get", json!({"SORT": "ID"}));
+    assert_eq!(status, 200, "{first}");
+    let rows = first["result"].as_array().unwrap();
+    assert_eq!(
+        (rows.len(), &first["next"], &first["total"]),
+        (50, &json!(50), &json!(53))
+    );
+    assert_eq!(rows[0]["CALL_ID"], calls[0].as_str());
+    // `start` from a form body, as CRest pages.
+    let (status, last) = sandbox.form("voximplant.statistic.get", "SORT=ID&start=50");
+    assert_eq!(status, 200, "{last}");
+    let rows = last["result"].as_array().unwrap();
+    assert_eq!(rows.len(), 3, "{last}");
+    assert_eq!(rows[2]["CALL_ID"], calls[52].as_str());
+    assert!(last.get("next").is_none(), "{last}");
+    assert_eq!(last["total"], 53);
 }
 
 #[test]
