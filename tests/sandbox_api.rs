@@ -2032,6 +2032,130 @@ fn the_web_page_shows_calls_with_their_record_and_transcript() {
     assert_eq!(status, 404);
 }
 
+/// Debian's Chromium, or `None` (the test then skips loudly; .ci/run installs it).
+fn chromium() -> Option<&'static str> {
+    ["chromium", "chromium-browser", "google-chrome"]
+        .into_iter()
+        .find(|name| {
+            Command::new(name)
+                .arg("--version")
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success())
+        })
+}
+
+#[test]
+fn a_headless_chromium_plays_the_record_and_shows_the_transcript() {
+    let Some(browser) = chromium() else {
+        eprintln!("\n==============================================================");
+        eprintln!("SKIPPED the browser test: no chromium (apt-get install chromium)");
+        eprintln!("==============================================================\n");
+        return;
+    };
+    let sandbox = Sandbox::start(&[]);
+    let call_id = sandbox.finished_call();
+    let wav =
+        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/audio/pcm16.wav"))
+            .unwrap();
+    sandbox.result(
+        "telephony.externalCall.attachRecord",
+        json!({"CALL_ID": call_id, "FILENAME": "browser.wav",
+               "FILE_CONTENT": base64::engine::general_purpose::STANDARD.encode(&wav)}),
+    );
+    sandbox.result(
+        "telephony.call.attachTranscription",
+        json!({"CALL_ID": call_id, "MESSAGES": [
+            {"SIDE": "User", "START_TIME": 0, "STOP_TIME": 1, "MESSAGE": "Good <i>afternoon</i>"},
+            {"SIDE": "Client", "START_TIME": 1, "STOP_TIME": 2, "MESSAGE": "Hello & welcome"},
+        ]}),
+    );
+    let profile = tempfile::tempdir().unwrap();
+    let mut child = Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--virtual-time-budget=10000",
+            "--dump-dom",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg(format!("{}/calls/{call_id}", sandbox.portal_url))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut dom = String::new();
+    let mut stdout = child.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        stdout.read_to_string(&mut dom).unwrap();
+        dom
+    });
+    let deadline = Instant::now() + Duration::from_secs(90);
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("chromium did not finish within 90 s");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let dom = reader.join().unwrap();
+    // The page loaded, and the browser fetched and decoded the record: its script
+    // shows the length only after the audio element's metadata arrived.
+    assert!(
+        dom.contains(&format!("<dd id=\"call-id\">{call_id}</dd>")),
+        "{dom}"
+    );
+    let state = dom
+        .split("<p id=\"record-state\">")
+        .nth(1)
+        .and_then(|rest| rest.split("</p>").next())
+        .unwrap_or_else(|| panic!("no record state in {dom}"));
+    let seconds: f64 = state
+        .strip_prefix("Length ")
+        .and_then(|rest| rest.strip_suffix(" s"))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("the browser did not play the record: {state:?}"));
+    assert!(seconds > 0.5, "{state}");
+    let line = sandbox.stderr_line(&format!("GET /calls/{call_id}/record "));
+    assert!(line.contains(" 200 ") || line.contains(" 206 "), "{line}");
+    // The audio element's source answers with the stored bytes.
+    let src = dom
+        .split("<audio id=\"record\"")
+        .nth(1)
+        .and_then(|rest| rest.split("src=\"").nth(1))
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_else(|| panic!("no audio source in {dom}"));
+    let served = sandbox
+        .http
+        .get(format!("{}{src}", sandbox.portal_url))
+        .send()
+        .unwrap()
+        .bytes()
+        .unwrap();
+    assert!(
+        served.as_ref() == wav.as_slice(),
+        "the player's source differs"
+    );
+    // The transcript is a dialogue of User and Client, its text escaped.
+    assert!(
+        dom.contains("<li class=\"message user\"><span class=\"side\">User</span>"),
+        "{dom}"
+    );
+    assert!(
+        dom.contains("<p>Good &lt;i&gt;afternoon&lt;/i&gt;</p>"),
+        "{dom}"
+    );
+    assert!(
+        dom.contains("<li class=\"message client\"><span class=\"side\">Client</span>"),
+        "{dom}"
+    );
+    assert!(dom.contains("<p>Hello &amp; welcome</p>"), "{dom}");
+}
+
 #[test]
 fn the_record_is_served_in_ranges_for_a_seeking_player() {
     let sandbox = Sandbox::start(&[]);

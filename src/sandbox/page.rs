@@ -195,6 +195,18 @@ fn list(app: &App) -> String {
     )
 }
 
+/// Says under the player whether this browser can play the record, and how long it is:
+/// a record the portal's own player could not play shows here too.
+const RECORD_STATE: &str = "<p id=\"record-state\">Loading the record…</p><script>\
+(() => {\
+const audio = document.getElementById('record'), state = document.getElementById('record-state');\
+const known = () => { state.textContent = 'Length ' + audio.duration.toFixed(1) + ' s'; };\
+audio.addEventListener('loadedmetadata', known);\
+audio.addEventListener('error', () => { state.textContent = 'This browser cannot play the record.'; });\
+if (audio.readyState >= 1) known();\
+})();\
+</script>";
+
 fn card(call: &Call, data_dir: &std::path::Path) -> String {
     let mut body = format!(
         "<p><a href=\"/\">All calls</a></p><dl>\
@@ -209,7 +221,7 @@ fn card(call: &Call, data_dir: &std::path::Path) -> String {
     );
     if call.record_file_id.is_some() {
         body.push_str(&format!(
-            "<h2>Record</h2><audio id=\"record\" controls preload=\"metadata\" src=\"/calls/{}/record\"></audio>",
+            "<h2>Record</h2><audio id=\"record\" controls preload=\"metadata\" src=\"/calls/{}/record\"></audio>{RECORD_STATE}",
             url_path(&call.call_id)
         ));
     }
