@@ -1346,6 +1346,76 @@ fn a_300_mb_body_is_taken_in_flat_memory() {
 }
 
 #[test]
+fn large_form_and_multipart_bodies_are_taken_in_flat_memory() {
+    let block = sample_bytes(3 * 16_384);
+    let repeats = 1_500u64; // 74 MB of audio, 98 MB of Base64 before form encoding
+    let base64 = json_base64(&block);
+    for encoding in ["form, chunked", "multipart"] {
+        let sandbox = Sandbox::start(&["-q"]);
+        let call_id = sandbox.finished_call();
+        let (content_type, prefix, encoded, suffix) = if encoding == "multipart" {
+            let boundary = "----b24telLargeBoundary";
+            let field = |name: &str, value: &str| {
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+                )
+            };
+            (
+                format!("multipart/form-data; boundary={boundary}"),
+                format!(
+                    "{}{}--{boundary}\r\nContent-Disposition: form-data; name=\"FILE_CONTENT\"\r\n\r\n",
+                    field("CALL_ID", &call_id),
+                    field("FILENAME", "long.wav")
+                ),
+                base64.clone(),
+                format!("\r\n--{boundary}--\r\n"),
+            )
+        } else {
+            (
+                "application/x-www-form-urlencoded".to_string(),
+                format!(
+                    "CALL_ID={}&FILENAME=long.wav&FILE_CONTENT=",
+                    form_encode(&call_id)
+                ),
+                form_encode(&base64),
+                "&USER_ID=1".to_string(),
+            )
+        };
+        let before = peak_rss_kib(sandbox.child.id());
+        let body = LargeBody {
+            parts: vec![
+                prefix.into_bytes(),
+                encoded.into_bytes(),
+                suffix.into_bytes(),
+            ],
+            repeats,
+            part: 0,
+            offset: 0,
+            sent_repeats: 0,
+        };
+        // A reader of unknown length goes out chunked.
+        let (status, answer) = sandbox.send(
+            sandbox
+                .http
+                .post(format!(
+                    "{}telephony.externalCall.attachRecord",
+                    sandbox.webhook_url
+                ))
+                .header("Content-Type", content_type)
+                .body(Body::new(body)),
+        );
+        assert_eq!(status, 200, "{encoding}: {answer}");
+        let file_id = answer["result"]["FILE_ID"].as_u64().unwrap();
+        let peak = peak_rss_kib(sandbox.child.id());
+        assert!(
+            peak < 64 * 1024,
+            "{encoding}: peak RSS {peak} KiB (before: {before} KiB)"
+        );
+        same_as_repeated(&sandbox.record_path(file_id, "long.wav"), &block, repeats);
+    }
+}
+
+#[test]
 fn a_taken_port_and_a_bad_webhook_code_are_reported() {
     let taken = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = taken.local_addr().unwrap().to_string();
