@@ -1706,6 +1706,14 @@ fn oauth_token_as_auth_access_token_or_bearer() {
         let line = sandbox.stderr_line("/profile");
         assert!(!line.contains("t0ken"), "{line}");
     }
+    // A token put where a webhook code goes is refused, and not logged either.
+    let (status, _) = sandbox.send(sandbox.http.get(format!("{portal}/rest/t0ken/profile")));
+    assert_eq!(status, 404);
+    let line = sandbox.stderr_line("/profile");
+    assert!(
+        !line.contains("t0ken") && line.contains("/rest/***/profile"),
+        "{line}"
+    );
     for wrong in [
         sandbox
             .http

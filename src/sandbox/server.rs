@@ -142,7 +142,8 @@ async fn handle(
         eprintln!(
             "{} {method} {} {status} {}B {}ms",
             humantime::format_rfc3339_seconds(SystemTime::now()),
-            crate::secret::redact_url(&logged_target(&target)),
+            app.oauth
+                .redact(&crate::secret::redact_url(&logged_target(&target))),
             received.load(Ordering::Relaxed),
             clock.elapsed().as_millis()
         );
