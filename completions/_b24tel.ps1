@@ -663,9 +663,9 @@ Register-ArgumentCompleter -Native -CommandName 'b24tel' -ScriptBlock {
         'b24tel;sandbox' {
             [CompletionResult]::new('--addr', '--addr', [CompletionResultType]::ParameterName, 'Address to listen on; port 0 takes any free port')
             [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Keep attached records and transcripts here [default: a temp dir removed on exit]')
-            [CompletionResult]::new('--fault', '--fault', [CompletionResultType]::ParameterName, 'Simulate a failure (repeatable): ratelimit:N, bucket:BURST:RATE, overload, html500, slow:SECS, timelimit:SECS, redirect, drop:N, no-statistics')
+            [CompletionResult]::new('--fault', '--fault', [CompletionResultType]::ParameterName, 'Simulate a failure (repeatable): ratelimit:N, bucket:BURST:RATE, overload, html500, slow:SECS, timelimit:SECS, redirect, drop:N, no-statistics, each limitable to one method with @METHOD; or latency:METHOD=SECS')
             [CompletionResult]::new('--webhook-code', '--webhook-code', [CompletionResultType]::ParameterName, 'The webhook code in the webhook URL [default: random]')
-            [CompletionResult]::new('--access-token', '--access-token', [CompletionResultType]::ParameterName, 'The OAuth access token accepted in `auth` [default: random]')
+            [CompletionResult]::new('--access-token', '--access-token', [CompletionResultType]::ParameterName, 'The first OAuth access token (as `auth`, `access_token` or a Bearer header) [default: random]')
             [CompletionResult]::new('--scope', '--scope', [CompletionResultType]::ParameterName, 'Scopes the webhook has, comma separated')
             [CompletionResult]::new('--token-lifetime', '--token-lifetime', [CompletionResultType]::ParameterName, 'OAuth access tokens answer 401 expired_token this many seconds after they are issued')
             [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Profile in the config file')

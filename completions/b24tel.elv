@@ -615,9 +615,9 @@ set edit:completion:arg-completer[b24tel] = {|@words|
         &'b24tel;sandbox'= {
             cand --addr 'Address to listen on; port 0 takes any free port'
             cand --data-dir 'Keep attached records and transcripts here [default: a temp dir removed on exit]'
-            cand --fault 'Simulate a failure (repeatable): ratelimit:N, bucket:BURST:RATE, overload, html500, slow:SECS, timelimit:SECS, redirect, drop:N, no-statistics'
+            cand --fault 'Simulate a failure (repeatable): ratelimit:N, bucket:BURST:RATE, overload, html500, slow:SECS, timelimit:SECS, redirect, drop:N, no-statistics, each limitable to one method with @METHOD; or latency:METHOD=SECS'
             cand --webhook-code 'The webhook code in the webhook URL [default: random]'
-            cand --access-token 'The OAuth access token accepted in `auth` [default: random]'
+            cand --access-token 'The first OAuth access token (as `auth`, `access_token` or a Bearer header) [default: random]'
             cand --scope 'Scopes the webhook has, comma separated'
             cand --token-lifetime 'OAuth access tokens answer 401 expired_token this many seconds after they are issued'
             cand -p 'Profile in the config file'

@@ -471,9 +471,9 @@ complete -c b24tel -n "__fish_b24tel_using_subcommand doctor" -s h -l help -d 'P
 complete -c b24tel -n "__fish_b24tel_using_subcommand doctor" -s V -l version -d 'Print version'
 complete -c b24tel -n "__fish_b24tel_using_subcommand sandbox" -l addr -d 'Address to listen on; port 0 takes any free port' -r
 complete -c b24tel -n "__fish_b24tel_using_subcommand sandbox" -l data-dir -d 'Keep attached records and transcripts here [default: a temp dir removed on exit]' -r -F
-complete -c b24tel -n "__fish_b24tel_using_subcommand sandbox" -l fault -d 'Simulate a failure (repeatable): ratelimit:N, bucket:BURST:RATE, overload, html500, slow:SECS, timelimit:SECS, redirect, drop:N, no-statistics' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand sandbox" -l fault -d 'Simulate a failure (repeatable): ratelimit:N, bucket:BURST:RATE, overload, html500, slow:SECS, timelimit:SECS, redirect, drop:N, no-statistics, each limitable to one method with @METHOD; or latency:METHOD=SECS' -r
 complete -c b24tel -n "__fish_b24tel_using_subcommand sandbox" -l webhook-code -d 'The webhook code in the webhook URL [default: random]' -r
-complete -c b24tel -n "__fish_b24tel_using_subcommand sandbox" -l access-token -d 'The OAuth access token accepted in `auth` [default: random]' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand sandbox" -l access-token -d 'The first OAuth access token (as `auth`, `access_token` or a Bearer header) [default: random]' -r
 complete -c b24tel -n "__fish_b24tel_using_subcommand sandbox" -l scope -d 'Scopes the webhook has, comma separated' -r
 complete -c b24tel -n "__fish_b24tel_using_subcommand sandbox" -l token-lifetime -d 'OAuth access tokens answer 401 expired_token this many seconds after they are issued' -r
 complete -c b24tel -n "__fish_b24tel_using_subcommand sandbox" -s p -l profile -d 'Profile in the config file' -r

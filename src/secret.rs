@@ -61,7 +61,14 @@ impl fmt::Display for SecretUrl {
     }
 }
 
-const SECRET_QUERY_KEYS: &[&str] = &["auth", "token", "access_token", "refresh_token", "code"];
+const SECRET_QUERY_KEYS: &[&str] = &[
+    "auth",
+    "token",
+    "access_token",
+    "refresh_token",
+    "code",
+    "client_secret",
+];
 
 /// Hides the webhook code (`/rest/USER_ID/CODE/`), secret query parameters and any
 /// password in the authority, keeping the rest readable for logs and errors.

@@ -1,7 +1,9 @@
 //! Real Bitrix24 clients run their telephony flow against the built sandbox, over https
 //! with the sandbox's own CA: PHP curl + http_build_query, fast_bitrix24 and b24pysdk
-//! (a venv made by tests/compat/setup.sh), @bitrix24/b24jssdk (npm). The stored record
-//! must be the bytes the client sent and the transcript the messages it sent.
+//! (a venv made by tests/compat/setup.sh), @bitrix24/b24jssdk (npm); each with a
+//! webhook and with OAuth (a refreshed, rotated token). The stored record must be the
+//! bytes the client sent, the transcript the messages it sent, and the sandbox's log
+//! must name no secret it was given.
 //! A client whose runtime cannot be installed is skipped with a loud message.
 
 use std::io::{BufRead, BufReader};
@@ -42,8 +44,9 @@ fn skip(client: &str, why: &str) {
 
 struct Sandbox {
     child: Child,
-    webhook_url: String,
+    ready: Value,
     data_dir: PathBuf,
+    log: PathBuf,
     _dir: tempfile::TempDir,
 }
 
@@ -51,21 +54,14 @@ impl Sandbox {
     fn start() -> Sandbox {
         let dir = tempfile::tempdir().unwrap();
         let data_dir = dir.path().join("data");
+        let log = dir.path().join("sandbox.log");
         let mut child = Command::new(assert_cmd::cargo::cargo_bin("b24tel"))
-            .args([
-                "sandbox",
-                "-o",
-                "json",
-                "-q",
-                "--tls",
-                "--addr",
-                "127.0.0.1:0",
-            ])
+            .args(["sandbox", "-o", "json", "--tls", "--addr", "127.0.0.1:0"])
             .arg("--data-dir")
             .arg(&data_dir)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(std::fs::File::create(&log).unwrap())
             .spawn()
             .unwrap();
         let mut first = String::new();
@@ -79,10 +75,15 @@ impl Sandbox {
         );
         Sandbox {
             child,
-            webhook_url: ready["webhook_url"].as_str().unwrap().to_string(),
+            ready,
             data_dir,
+            log,
             _dir: dir,
         }
+    }
+
+    fn text(&self, key: &str) -> &str {
+        self.ready[key].as_str().unwrap()
     }
 }
 
@@ -102,16 +103,32 @@ fn record_bytes() -> Vec<u8> {
     bytes
 }
 
+#[derive(Clone, Copy)]
+enum Auth {
+    Webhook,
+    OAuth,
+}
+
 /// Runs one client's flow and checks what the sandbox stored.
-fn run_client(client: &str, mut command: Command, filename: &str) {
+fn run_client(client: &str, auth: Auth, mut command: Command, filename: &str) {
     set_up();
     let sandbox = Sandbox::start();
     let record = sandbox.data_dir.parent().unwrap().join("record.mp3");
     let bytes = record_bytes();
     std::fs::write(&record, &bytes).unwrap();
     let ca = sandbox.data_dir.join("ca.pem");
+    let mode = match auth {
+        Auth::Webhook => "webhook",
+        Auth::OAuth => "oauth",
+    };
     let output = command
-        .env("WEBHOOK", &sandbox.webhook_url)
+        .env("MODE", mode)
+        .env("WEBHOOK", sandbox.text("webhook_url"))
+        .env("PORTAL", sandbox.text("portal_url"))
+        .env("ACCESS_TOKEN", sandbox.text("access_token"))
+        .env("REFRESH_TOKEN", sandbox.text("refresh_token"))
+        .env("CLIENT_ID", sandbox.text("client_id"))
+        .env("CLIENT_SECRET", sandbox.text("client_secret"))
         .env("RECORD", &record)
         .env("CA_FILE", &ca)
         .env("SSL_CERT_FILE", &ca)
@@ -121,12 +138,35 @@ fn run_client(client: &str, mut command: Command, filename: &str) {
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
+    let log = std::fs::read_to_string(&sandbox.log).unwrap_or_default();
     assert!(
         output.status.success(),
-        "{client} failed: {}\nstdout: {stdout}\nstderr: {}",
+        "{client} ({mode}) failed: {}\nstdout: {stdout}\nstderr: {}\nsandbox log:\n{log}",
         output.status,
         String::from_utf8_lossy(&output.stderr)
     );
+    let code = sandbox.text("webhook_url").trim_end_matches('/');
+    let code = code.rsplit('/').next().unwrap();
+    for (name, secret) in [
+        ("webhook code", code),
+        ("access token", sandbox.text("access_token")),
+        ("refresh token", sandbox.text("refresh_token")),
+        ("client secret", sandbox.text("client_secret")),
+    ] {
+        assert!(
+            !log.contains(secret),
+            "{client}: the log shows the {name}:\n{log}"
+        );
+    }
+    // The OAuth runs went through /rest/METHOD with a token, not the webhook path.
+    if let Auth::OAuth = auth {
+        assert!(!log.contains("/rest/1/***/telephony"), "{client}:\n{log}");
+        assert!(
+            log.lines()
+                .any(|l| l.contains(" /oauth/token/") && l.contains(" 200 ")),
+            "{client} never refreshed:\n{log}"
+        );
+    }
     let last = stdout.lines().last().unwrap_or_default();
     let summary: Value =
         serde_json::from_str(last).unwrap_or_else(|e| panic!("{client} printed {stdout:?}: {e}"));
@@ -150,9 +190,37 @@ fn run_client(client: &str, mut command: Command, filename: &str) {
         .unwrap(),
     )
     .unwrap();
-    let messages = &transcript["MESSAGES"];
-    assert_eq!(messages[0]["SIDE"], "User", "{client}: {transcript}");
-    assert_eq!(messages[1]["MESSAGE"], "Hello + welcome & co", "{client}");
+    // Every message as sent; times as numbers or as the strings a form carries them in.
+    let number = |v: &Value| match v {
+        Value::String(s) => s.parse::<i64>().ok(),
+        other => other.as_i64(),
+    };
+    let messages: Vec<(String, Option<i64>, Option<i64>, String)> = transcript["MESSAGES"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{client}: {transcript}"))
+        .iter()
+        .map(|m| {
+            (
+                m["SIDE"].as_str().unwrap_or_default().to_string(),
+                number(&m["START_TIME"]),
+                number(&m["STOP_TIME"]),
+                m["MESSAGE"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            ("User".into(), Some(0), Some(2), "Good afternoon".into()),
+            (
+                "Client".into(),
+                Some(2),
+                Some(5),
+                "Hello + welcome & co".into()
+            ),
+        ],
+        "{client}: {transcript}"
+    );
 }
 
 fn runs(program: &str, arg: &str) -> bool {
@@ -164,8 +232,7 @@ fn runs(program: &str, arg: &str) -> bool {
         .is_ok_and(|s| s.success())
 }
 
-#[test]
-fn php_curl_and_http_build_query() {
+fn php_curl(auth: Auth) {
     if !runs("php", "-r") && !runs("php", "--version") {
         return skip("PHP curl", "php is not installed");
     }
@@ -178,7 +245,7 @@ fn php_curl_and_http_build_query() {
     }
     let mut command = Command::new("php");
     command.arg(scripts().join("php_curl.php"));
-    run_client("PHP curl", command, "php.mp3");
+    run_client("PHP curl", auth, command, "php.mp3");
 }
 
 fn python_with(module: &str) -> Option<PathBuf> {
@@ -191,8 +258,7 @@ fn python_with(module: &str) -> Option<PathBuf> {
         .then_some(python)
 }
 
-#[test]
-fn fast_bitrix24() {
+fn fast_bitrix24(auth: Auth) {
     set_up();
     let Some(python) = python_with("fast_bitrix24") else {
         return skip(
@@ -202,22 +268,20 @@ fn fast_bitrix24() {
     };
     let mut command = Command::new(python);
     command.arg(scripts().join("fast_bitrix24_flow.py"));
-    run_client("fast_bitrix24", command, "fast.mp3");
+    run_client("fast_bitrix24", auth, command, "fast.mp3");
 }
 
-#[test]
-fn b24pysdk() {
+fn b24pysdk(auth: Auth) {
     set_up();
     let Some(python) = python_with("b24pysdk") else {
         return skip("b24pysdk", "the venv with b24pysdk could not be made");
     };
     let mut command = Command::new(python);
     command.arg(scripts().join("b24pysdk_flow.py"));
-    run_client("b24pysdk", command, "pysdk.mp3");
+    run_client("b24pysdk", auth, command, "pysdk.mp3");
 }
 
-#[test]
-fn b24jssdk() {
+fn b24jssdk(auth: Auth) {
     set_up();
     if !runs("node", "--version") {
         return skip("@bitrix24/b24jssdk", "node is not installed");
@@ -230,5 +294,45 @@ fn b24jssdk() {
     }
     let mut command = Command::new("node");
     command.arg(scripts().join("b24jssdk_flow.mjs"));
-    run_client("@bitrix24/b24jssdk", command, "js.mp3");
+    run_client("@bitrix24/b24jssdk", auth, command, "js.mp3");
+}
+
+#[test]
+fn php_curl_and_http_build_query_with_a_webhook() {
+    php_curl(Auth::Webhook);
+}
+
+#[test]
+fn php_curl_and_http_build_query_with_oauth_and_the_upload_url() {
+    php_curl(Auth::OAuth);
+}
+
+#[test]
+fn fast_bitrix24_with_a_webhook() {
+    fast_bitrix24(Auth::Webhook);
+}
+
+#[test]
+fn fast_bitrix24_with_oauth() {
+    fast_bitrix24(Auth::OAuth);
+}
+
+#[test]
+fn b24pysdk_with_a_webhook() {
+    b24pysdk(Auth::Webhook);
+}
+
+#[test]
+fn b24pysdk_with_oauth() {
+    b24pysdk(Auth::OAuth);
+}
+
+#[test]
+fn b24jssdk_with_a_webhook() {
+    b24jssdk(Auth::Webhook);
+}
+
+#[test]
+fn b24jssdk_with_oauth() {
+    b24jssdk(Auth::OAuth);
 }

@@ -22,7 +22,8 @@ pub struct Cmd {
     pub data_dir: Option<PathBuf>,
 
     /// Simulate a failure (repeatable): ratelimit:N, bucket:BURST:RATE, overload, html500,
-    /// slow:SECS, timelimit:SECS, redirect, drop:N, no-statistics
+    /// slow:SECS, timelimit:SECS, redirect, drop:N, no-statistics, each limitable to one
+    /// method with @METHOD; or latency:METHOD=SECS
     #[arg(long = "fault", value_name = "SPEC")]
     pub faults: Vec<Fault>,
 
@@ -30,7 +31,8 @@ pub struct Cmd {
     #[arg(long, value_name = "CODE")]
     pub webhook_code: Option<String>,
 
-    /// The OAuth access token accepted in `auth` [default: random]
+    /// The first OAuth access token (as `auth`, `access_token` or a Bearer header)
+    /// [default: random]
     #[arg(long, value_name = "TOKEN")]
     pub access_token: Option<String>,
 

@@ -9,7 +9,17 @@ use hyper::header::CONTENT_TYPE;
 use hyper::{Response, StatusCode};
 use serde_json::{json, Map, Value};
 
-pub type Answer = Response<Full<Bytes>>;
+/// An answer's body: whole (JSON, pages) or streamed from a file (records).
+pub type Body = http_body_util::combinators::BoxBody<Bytes, std::io::Error>;
+pub type Answer = Response<Body>;
+
+/// A body held whole in memory.
+pub fn full(bytes: impl Into<Bytes>) -> Body {
+    use http_body_util::BodyExt;
+    Full::new(bytes.into())
+        .map_err(|never| match never {})
+        .boxed()
+}
 
 /// A portal error answer.
 #[derive(Debug, Clone)]
@@ -130,7 +140,7 @@ pub fn success_answer(success: Success, started: SystemTime) -> Answer {
 }
 
 pub fn json_answer(status: StatusCode, body: Value) -> Answer {
-    let mut answer = Response::new(Full::new(Bytes::from(body.to_string())));
+    let mut answer = Response::new(full(body.to_string()));
     *answer.status_mut() = status;
     answer.headers_mut().insert(
         CONTENT_TYPE,

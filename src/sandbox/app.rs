@@ -55,6 +55,9 @@ pub struct Caller {
     /// The `Host` the client used, for URLs handed back to it.
     pub host: String,
     pub scheme: &'static str,
+    /// The access token an OAuth call came with: its upload URL carries that one, which
+    /// after a refresh is no longer the token printed at start.
+    pub token: Option<String>,
 }
 
 impl Caller {
@@ -68,7 +71,7 @@ impl Caller {
             ),
             Credential::OAuth => format!(
                 "{scheme}://{host}/rest/upload.json?auth={}&token={token}",
-                app.access_token
+                self.token.as_deref().unwrap_or(&app.access_token)
             ),
         }
     }

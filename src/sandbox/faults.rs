@@ -180,16 +180,19 @@ pub struct Faults {
 impl Faults {
     pub fn new(list: &[Fault]) -> Self {
         let mut faults = Faults::default();
+        // `@telephony.call.attachTranscription` and `@TELEPHONY.CALL.ATTACHTRANSCRIPTION.json`
+        // are one method, as they are to the router.
+        let scope_of = |fault: &Fault| fault.method.as_deref().map(normal_method);
         let mut scopes: Vec<Option<String>> = Vec::new();
         for fault in list {
-            if !scopes.contains(&fault.method) {
-                scopes.push(fault.method.clone());
+            if !scopes.contains(&scope_of(fault)) {
+                scopes.push(scope_of(fault));
             }
         }
         for scope in scopes {
             let kinds: Vec<FaultKind> = list
                 .iter()
-                .filter(|f| f.method == scope)
+                .filter(|f| scope_of(f) == scope)
                 .map(|f| f.kind.clone())
                 .collect();
             let set = FaultSet::new(&kinds);
@@ -199,7 +202,8 @@ impl Faults {
         faults
     }
 
-    fn matching<'a>(&'a self, method: &'a str) -> impl Iterator<Item = &'a FaultSet> + 'a {
+    fn matching<'a>(&'a self, method: &str) -> impl Iterator<Item = &'a FaultSet> + 'a {
+        let method = normal_method(method);
         self.groups
             .iter()
             .filter(move |(scope, _)| scope.as_deref().is_none_or(|m| m == method))
@@ -224,12 +228,20 @@ impl Faults {
     }
 }
 
-/// The method a request path names: `/rest/1/CODE/METHOD`, `/rest/METHOD.json`,
-/// and `upload` for both upload URL forms.
-pub fn method_of(target: &str) -> &str {
+/// The method a request path names: `/rest/1/CODE/METHOD`, `/rest//METHOD.json`,
+/// and `upload` for both upload URL forms; normalised as the router does.
+pub fn method_of(target: &str) -> String {
     let path = target.split('?').next().unwrap_or("");
-    let last = path.trim_end_matches('/').rsplit('/').next().unwrap_or("");
-    last.strip_suffix(".json").unwrap_or(last)
+    normal_method(path.trim_end_matches('/').rsplit('/').next().unwrap_or(""))
+}
+
+/// A method name as the router sees it: lower case, without `.json`.
+pub fn normal_method(name: &str) -> String {
+    let lower = name.to_ascii_lowercase();
+    match lower.strip_suffix(".json") {
+        Some(stem) => stem.to_string(),
+        None => lower,
+    }
 }
 
 impl FaultSet {
@@ -400,9 +412,15 @@ mod tests {
         assert!(!faults.drops_answer("upload"));
         assert_eq!(
             method_of("/rest/1/abc/telephony.call.attachTranscription.json?x=1"),
-            "telephony.call.attachTranscription"
+            "telephony.call.attachtranscription"
         );
         assert_eq!(method_of("/rest/1/abc/upload/?token=t"), "upload");
+        assert_eq!(
+            method_of("/rest//1/abc//Telephony.Call.AttachTranscription.JSON/"),
+            "telephony.call.attachtranscription"
+        );
+        let faults = Faults::new(&["drop:1@Telephony.ExternalCall.Finish.json".parse().unwrap()]);
+        assert!(faults.drops_answer("telephony.externalcall.finish"));
         assert_eq!(method_of("/rest/upload.json?auth=a&token=t"), "upload");
     }
 }

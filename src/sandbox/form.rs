@@ -2,6 +2,7 @@
 //! parameters, the same tree a JSON body gives. The value of one key (FILE_CONTENT) may
 //! be far larger than memory and is decoded on the fly, like the JSON scanner does.
 
+use std::collections::VecDeque;
 use std::io::{self, BufRead, Read};
 
 use serde_json::{Map, Value};
@@ -108,11 +109,7 @@ fn stream_value<R: BufRead, S: ContentSink>(
         return Ok(Content::Empty);
     }
     let mut writer = sink.open()?;
-    let mut value = ValueReader {
-        input,
-        finished: false,
-        percent: Vec::new(),
-    };
+    let mut value = ValueReader::new(input);
     let decoded = decode_stream(&mut value, &mut writer)?;
     if decoded.bytes == 0 {
         drop(writer);
@@ -123,40 +120,69 @@ fn stream_value<R: BufRead, S: ContentSink>(
     Ok(Content::Decoded(decoded))
 }
 
-/// One form value, percent-decoded, up to its `&`.
+/// One form value, percent-decoded, up to its `&`. Fills any buffer it is given, even
+/// one or two bytes long: a reader that answers 0 early ends the value there.
 struct ValueReader<'a, R> {
     input: &'a mut R,
     finished: bool,
     /// A `%` escape cut by the end of a buffer.
     percent: Vec<u8>,
+    /// Decoded bytes that did not fit the caller's buffer.
+    pending: VecDeque<u8>,
+}
+
+impl<R: BufRead> ValueReader<'_, R> {
+    fn new(input: &mut R) -> ValueReader<'_, R> {
+        ValueReader {
+            input,
+            finished: false,
+            percent: Vec::new(),
+            pending: VecDeque::new(),
+        }
+    }
 }
 
 impl<R: BufRead> Read for ValueReader<'_, R> {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
         let mut written = 0;
-        while written + 3 <= out.len() && !self.finished {
+        while written < out.len() {
+            if let Some(byte) = self.pending.pop_front() {
+                out[written] = byte;
+                written += 1;
+                continue;
+            }
+            if self.finished {
+                if self.percent.is_empty() {
+                    break;
+                }
+                // A `%` without two hex digits before the end stays as it is.
+                self.pending.extend(self.percent.drain(..));
+                continue;
+            }
             let buf = self.input.fill_buf()?;
             if buf.is_empty() {
                 self.finished = true;
-                break;
+                continue;
             }
             let mut used = 0;
             for &byte in buf {
-                if written + 3 > out.len() {
+                if written == out.len() || !self.pending.is_empty() {
                     break;
                 }
                 used += 1;
                 if !self.percent.is_empty() {
-                    self.percent.push(byte);
-                    if self.percent.len() == 3 {
-                        let escape = std::mem::take(&mut self.percent);
-                        let decoded = percent_decode(&escape);
-                        let bytes = decoded.as_bytes();
-                        out[written..written + bytes.len().min(3)]
-                            .copy_from_slice(&bytes[..bytes.len().min(3)]);
-                        written += bytes.len().min(3);
+                    if byte.is_ascii_hexdigit() {
+                        self.percent.push(byte);
+                        if self.percent.len() == 3 {
+                            let escape = std::mem::take(&mut self.percent);
+                            self.pending.extend(percent_decode_bytes(&escape));
+                        }
+                        continue;
                     }
-                    continue;
+                    self.pending.extend(self.percent.drain(..));
+                    // The byte after a broken escape is read on its own, after it.
+                    used -= 1;
+                    break;
                 }
                 match byte {
                     b'&' => {
@@ -176,18 +202,17 @@ impl<R: BufRead> Read for ValueReader<'_, R> {
             }
             self.input.consume(used);
         }
-        if self.finished && !self.percent.is_empty() {
-            let rest = std::mem::take(&mut self.percent);
-            let n = rest.len().min(out.len() - written);
-            out[written..written + n].copy_from_slice(&rest[..n]);
-            written += n;
-        }
         Ok(written)
     }
 }
 
 /// `%XX` and `+` decoded; a `%` not followed by two hex digits stays as it is.
 pub fn percent_decode(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(&percent_decode_bytes(bytes)).into_owned()
+}
+
+/// `percent_decode` without the UTF-8 step, for streamed values.
+fn percent_decode_bytes(bytes: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
@@ -212,7 +237,7 @@ pub fn percent_decode(bytes: &[u8]) -> String {
             }
         }
     }
-    String::from_utf8_lossy(&out).into_owned()
+    out
 }
 
 /// Puts `value` where a PHP-style key (`A`, `A[B]`, `A[0][B]`, `A[]`) says.
@@ -356,6 +381,37 @@ mod tests {
             Some(Content::Decoded(decoded)) => assert_eq!(decoded.oddities.spaces, 1),
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn values_longer_than_the_decoders_buffer_are_whole() {
+        use base64::Engine;
+        // Past the decoder's 256 KiB read buffer, with `%2B` and `%2F` cut anywhere.
+        let audio: Vec<u8> = (0..700_000u32).map(|i| (i * 7 % 251) as u8).collect();
+        let text = base64::engine::general_purpose::STANDARD
+            .encode(&audio)
+            .replace('+', "%2B")
+            .replace('/', "%2F");
+        for capacity in [3, 4096, 65536] {
+            let (params, content, bytes) = scan(&format!("FILE_CONTENT={text}&B=2"), capacity);
+            assert!(matches!(content, Some(Content::Decoded(_))));
+            assert_eq!(bytes.len(), audio.len());
+            assert!(bytes == audio);
+            assert_eq!(params["B"], "2");
+        }
+    }
+
+    #[test]
+    fn a_value_reader_fills_buffers_of_one_byte() {
+        let mut input = BufReader::with_capacity(2, "a%41%zz%&b".as_bytes());
+        let mut reader = ValueReader::new(&mut input);
+        let mut got = Vec::new();
+        let mut one = [0u8; 1];
+        while reader.read(&mut one).unwrap() == 1 {
+            got.push(one[0]);
+        }
+        assert_eq!(got, b"aA%zz%");
+        assert_eq!(input.fill_buf().unwrap(), b"b");
     }
 
     #[test]

@@ -83,6 +83,19 @@ impl Tokens {
         }
     }
 
+    /// `text` with every token we issued shown as `***`, wherever it stands: a client
+    /// that puts its token in a path segment must not find it in the log.
+    pub fn redact(&self, text: &str) -> String {
+        let issued = self.issued();
+        let mut out = text.to_string();
+        for token in issued.access.keys().chain(issued.refresh.iter()) {
+            if !token.is_empty() && out.contains(token.as_str()) {
+                out = out.replace(token.as_str(), "***");
+            }
+        }
+        out
+    }
+
     fn lifetime_secs(&self) -> u64 {
         self.lifetime
             .map(|d| d.as_secs().max(1))
@@ -105,7 +118,14 @@ fn oauth_error(status: StatusCode, code: &str, description: &str) -> Answer {
 
 /// `POST /oauth/token/` (GET works too, as on oauth.bitrix.info): parameters from the
 /// query string and an `application/x-www-form-urlencoded` body, the body winning.
-pub async fn token(app: &Arc<App>, request: Request<Incoming>, received: &AtomicU64) -> Answer {
+pub async fn token(
+    app: &Arc<App>,
+    request: Request<Incoming>,
+    received: &AtomicU64,
+    scheme: &str,
+) -> Answer {
+    // Endpoints name the host and scheme the client used, as the upload URL does.
+    let host = super::request::host_of(app, request.headers());
     let mut params = parse_query(request.uri().query().unwrap_or_default());
     let body = match Limited::new(request.into_body(), MAX_FORM).collect().await {
         Ok(collected) => collected.to_bytes(),
@@ -183,10 +203,10 @@ pub async fn token(app: &Arc<App>, request: Request<Incoming>, received: &Atomic
             "expires": now + lifetime,
             "expires_in": lifetime,
             "scope": app.scopes.join(","),
-            "domain": app.addr.to_string(),
-            "server_endpoint": format!("http://{}/oauth/", app.addr),
+            "domain": host,
+            "server_endpoint": format!("{scheme}://{host}/oauth/"),
             "status": "L",
-            "client_endpoint": format!("http://{}/rest/", app.addr),
+            "client_endpoint": format!("{scheme}://{host}/rest/"),
             "member_id": "sandbox",
             "user_id": 1,
             "refresh_token": refresh_token,

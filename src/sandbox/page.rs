@@ -2,21 +2,23 @@
 //! call card: the call's data, an audio player for its record, the transcript as a
 //! dialogue of User and Client. `/calls/ID/record` serves the stored bytes.
 
+use std::io::{Seek, SeekFrom};
+
 use bytes::Bytes;
-use http_body_util::Full;
-use hyper::header::{HeaderValue, CONTENT_TYPE};
-use hyper::{Response, StatusCode};
+use http_body_util::{BodyExt, StreamBody};
+use hyper::body::Frame;
+use hyper::header::{
+    HeaderName, HeaderValue, ACCEPT_RANGES, CONTENT_LENGTH, CONTENT_RANGE, CONTENT_TYPE, RANGE,
+};
+use hyper::{HeaderMap, Response, StatusCode};
 use serde_json::Value;
 
-use super::answer::{portal_date, Answer};
+use super::answer::{full, portal_date, Answer, Body};
 use super::app::App;
 use super::state::Call;
 
-/// Records larger than this are not served whole from memory.
-const MAX_SERVED: u64 = 256 << 20;
-
 /// The page for `path`, or `None` when the path is not the page's.
-pub fn serve(app: &App, path: &str) -> Option<Answer> {
+pub fn serve(app: &App, path: &str, headers: &HeaderMap) -> Option<Answer> {
     if path == "/" {
         return Some(html(StatusCode::OK, &list(app)));
     }
@@ -39,52 +41,130 @@ pub fn serve(app: &App, path: &str) -> Option<Answer> {
             .and_then(|id| state.record_path(id))
             .map(std::path::Path::to_path_buf);
         drop(state);
-        return Some(record_answer(path));
+        return Some(record_answer(path, headers));
     }
     let data_dir = state.data_dir.clone();
     drop(state);
     Some(html(StatusCode::OK, &card(&call, &data_dir)))
 }
 
-fn record_answer(path: Option<std::path::PathBuf>) -> Answer {
+/// The stored record, streamed from its file; a `Range` gets the part asked for, so a
+/// browser's player can seek and read a long record from the middle.
+fn record_answer(path: Option<std::path::PathBuf>, headers: &HeaderMap) -> Answer {
+    let gone = || {
+        html(
+            StatusCode::NOT_FOUND,
+            &page("No record", "<p>The record file is gone.</p>"),
+        )
+    };
     let Some(path) = path else {
         return html(
             StatusCode::NOT_FOUND,
             &page("No record", "<p>This call has no record.</p>"),
         );
     };
-    let too_large = std::fs::metadata(&path)
-        .map(|m| m.len() > MAX_SERVED)
-        .unwrap_or(false);
-    if too_large {
-        return html(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            &page(
-                "Record too large",
-                &format!(
-                    "<p>The record is in {}</p>",
-                    escape(&path.display().to_string())
-                ),
-            ),
+    let Ok(mut file) = std::fs::File::open(&path) else {
+        return gone();
+    };
+    let Ok(len) = file.metadata().map(|m| m.len()) else {
+        return gone();
+    };
+    let range = headers
+        .get(RANGE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| byte_range(v, len));
+    let (status, start, end) = match range {
+        None | Some(Range::Ignored) => (StatusCode::OK, 0, len),
+        Some(Range::Part(start, end)) => (StatusCode::PARTIAL_CONTENT, start, end),
+        Some(Range::Unsatisfiable) => {
+            let mut answer = Response::new(full(Bytes::new()));
+            *answer.status_mut() = StatusCode::RANGE_NOT_SATISFIABLE;
+            insert(&mut answer, CONTENT_RANGE, &format!("bytes */{len}"));
+            return answer;
+        }
+    };
+    if file.seek(SeekFrom::Start(start)).is_err() {
+        return gone();
+    }
+    let mut answer = Response::new(file_body(tokio::fs::File::from_std(file), end - start));
+    *answer.status_mut() = status;
+    insert(&mut answer, CONTENT_TYPE, audio_mime(&path));
+    insert(&mut answer, ACCEPT_RANGES, "bytes");
+    insert(&mut answer, CONTENT_LENGTH, &(end - start).to_string());
+    if status == StatusCode::PARTIAL_CONTENT {
+        insert(
+            &mut answer,
+            CONTENT_RANGE,
+            &format!("bytes {start}-{}/{len}", end - 1),
         );
     }
-    match std::fs::read(&path) {
-        Ok(bytes) => {
-            let mime = if path.extension().is_some_and(|e| e == "wav") {
-                "audio/wav"
-            } else {
-                "audio/mpeg"
-            };
-            let mut answer = Response::new(Full::new(Bytes::from(bytes)));
-            answer
-                .headers_mut()
-                .insert(CONTENT_TYPE, HeaderValue::from_static(mime));
-            answer
+    answer
+}
+
+fn insert(answer: &mut Answer, name: HeaderName, value: &str) {
+    if let Ok(value) = HeaderValue::from_str(value) {
+        answer.headers_mut().insert(name, value);
+    }
+}
+
+fn audio_mime(path: &std::path::Path) -> &'static str {
+    match path.extension().and_then(|e| e.to_str()) {
+        Some(e) if e.eq_ignore_ascii_case("wav") => "audio/wav",
+        _ => "audio/mpeg",
+    }
+}
+
+/// `len` bytes of `file` from where it stands, in chunks, never all in memory.
+fn file_body(file: tokio::fs::File, len: u64) -> Body {
+    use tokio::io::AsyncReadExt;
+    const CHUNK: u64 = 64 << 10;
+    let chunks = futures_util::stream::unfold((file, len), |(mut file, left)| async move {
+        if left == 0 {
+            return None;
         }
-        Err(_) => html(
-            StatusCode::NOT_FOUND,
-            &page("No record", "<p>The record file is gone.</p>"),
-        ),
+        let mut buf = vec![0u8; left.min(CHUNK) as usize];
+        match file.read(&mut buf).await {
+            // The file shrank under us: end the body short rather than hang.
+            Ok(0) => None,
+            Ok(n) => {
+                buf.truncate(n);
+                Some((Ok(Frame::data(Bytes::from(buf))), (file, left - n as u64)))
+            }
+            Err(error) => Some((Err(error), (file, 0))),
+        }
+    });
+    StreamBody::new(chunks).boxed()
+}
+
+#[derive(Debug, PartialEq)]
+enum Range {
+    /// Served whole: not a single byte range we read (several ranges, other units).
+    Ignored,
+    /// `[start, end)`.
+    Part(u64, u64),
+    Unsatisfiable,
+}
+
+/// One `bytes=` range of RFC 9110: `S-E`, `S-` or `-SUFFIX`.
+fn byte_range(header: &str, len: u64) -> Range {
+    let Some(spec) = header.trim().strip_prefix("bytes=") else {
+        return Range::Ignored;
+    };
+    if spec.contains(',') {
+        return Range::Ignored;
+    }
+    let Some((first, last)) = spec.trim().split_once('-') else {
+        return Range::Ignored;
+    };
+    let number = |text: &str| text.trim().parse::<u64>().ok();
+    match (first.trim().is_empty(), number(first), number(last)) {
+        (true, _, Some(0)) => Range::Unsatisfiable,
+        (true, _, Some(suffix)) if len > 0 => Range::Part(len.saturating_sub(suffix), len),
+        (false, Some(start), _) if start >= len => Range::Unsatisfiable,
+        (false, Some(start), None) if last.trim().is_empty() => Range::Part(start, len),
+        (false, Some(start), Some(end)) if end >= start => Range::Part(start, (end + 1).min(len)),
+        (true, _, Some(_)) => Range::Unsatisfiable,
+        _ => Range::Ignored,
     }
 }
 
@@ -115,6 +195,18 @@ fn list(app: &App) -> String {
     )
 }
 
+/// Says under the player whether this browser can play the record, and how long it is:
+/// a record the portal's own player could not play shows here too.
+const RECORD_STATE: &str = "<p id=\"record-state\">Loading the record…</p><script>\
+(() => {\
+const audio = document.getElementById('record'), state = document.getElementById('record-state');\
+const known = () => { state.textContent = 'Length ' + audio.duration.toFixed(1) + ' s'; };\
+audio.addEventListener('loadedmetadata', known);\
+audio.addEventListener('error', () => { state.textContent = 'This browser cannot play the record.'; });\
+if (audio.readyState >= 1) known();\
+})();\
+</script>";
+
 fn card(call: &Call, data_dir: &std::path::Path) -> String {
     let mut body = format!(
         "<p><a href=\"/\">All calls</a></p><dl>\
@@ -129,7 +221,7 @@ fn card(call: &Call, data_dir: &std::path::Path) -> String {
     );
     if call.record_file_id.is_some() {
         body.push_str(&format!(
-            "<h2>Record</h2><audio id=\"record\" controls preload=\"metadata\" src=\"/calls/{}/record\"></audio>",
+            "<h2>Record</h2><audio id=\"record\" controls preload=\"metadata\" src=\"/calls/{}/record\"></audio>{RECORD_STATE}",
             url_path(&call.call_id)
         ));
     }
@@ -179,7 +271,7 @@ fn page(title: &str, body: &str) -> String {
 }
 
 fn html(status: StatusCode, text: &str) -> Answer {
-    let mut answer = Response::new(Full::new(Bytes::from(text.to_string())));
+    let mut answer = Response::new(full(text.to_string()));
     *answer.status_mut() = status;
     answer.headers_mut().insert(
         CONTENT_TYPE,

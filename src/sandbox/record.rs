@@ -17,7 +17,7 @@ use super::app::{App, Caller, Credential};
 use super::body::{data_frames, discard, one_at_a_time};
 use super::json_stream::Content;
 use super::params::text_param;
-use super::request::FileContent;
+use super::request::{check_token, FileContent};
 use super::state::{temp_path, TempFile, UploadTarget};
 
 const NOT_FINISHED: &str =
@@ -171,12 +171,18 @@ pub async fn upload(
     received: &Arc<AtomicU64>,
 ) -> Answer {
     let text = |key: &str| query.get(key).and_then(Value::as_str);
+    // Any live token we issued, as for every other call: a client that refreshed
+    // between attachRecord and the upload still gets in.
     let authorised = match credential {
-        Credential::Webhook => true,
-        Credential::OAuth => text("auth") == Some(app.access_token.as_str()),
+        Credential::Webhook => Ok(()),
+        Credential::OAuth => check_token(app, request.headers(), query).map(drop),
     };
+    if let Err(error) = authorised {
+        discard(data_frames(request.into_body(), received)).await;
+        return error.answer();
+    }
     let target = text("token").and_then(|token| app.state().upload_target(token));
-    let Some(target) = target.filter(|_| authorised) else {
+    let Some(target) = target else {
         discard(data_frames(request.into_body(), received)).await;
         return ApiError::no_auth().answer();
     };

@@ -116,11 +116,13 @@ pub async fn decode(
     let (body_params, content) = read_body(app, &parts.headers, body, received).await?;
     // The body wins, key by key at the top, as PHP's $_REQUEST.
     params.extend(body_params);
-    let credential = if target.webhook {
-        Credential::Webhook
+    let (credential, token) = if target.webhook {
+        (Credential::Webhook, None)
     } else {
-        check_token(app, &parts.headers, &params)?;
-        Credential::OAuth
+        (
+            Credential::OAuth,
+            Some(check_token(app, &parts.headers, &params)?),
+        )
     };
     Ok(RestCall {
         method: target.method,
@@ -128,6 +130,7 @@ pub async fn decode(
             credential,
             host: host_of(app, &parts.headers),
             scheme,
+            token,
         },
         params,
         content,
@@ -146,14 +149,15 @@ pub fn token_of(headers: &HeaderMap, params: &Map<String, Value>) -> Option<Stri
     })
 }
 
-fn check_token(
+/// The caller's access token, when it is one we issued and still alive.
+pub fn check_token(
     app: &App,
     headers: &HeaderMap,
     params: &Map<String, Value>,
-) -> Result<(), ApiError> {
+) -> Result<String, ApiError> {
     match token_of(headers, params) {
         None => Err(ApiError::no_auth()),
-        Some(token) => app.oauth.check(&token),
+        Some(token) => app.oauth.check(&token).map(|()| token),
     }
 }
 

@@ -6,7 +6,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use bytes::Bytes;
-use http_body_util::Full;
 use hyper::body::Incoming;
 use hyper::header::{CONTENT_TYPE, HOST, LOCATION};
 use hyper::server::conn::http1;
@@ -16,7 +15,7 @@ use hyper_util::rt::TokioIo;
 use serde_json::json;
 use tokio::sync::{mpsc, watch};
 
-use super::answer::{json_answer, success_answer, Answer, ApiError};
+use super::answer::{full, json_answer, success_answer, Answer, ApiError};
 use super::app::App;
 use super::app::Credential;
 use super::body::{data_frames, discard};
@@ -116,7 +115,7 @@ async fn handle(
         .map(|p| p.as_str().to_string())
         .unwrap_or_else(|| "/".into());
     let received = Arc::new(AtomicU64::new(0));
-    let rest_method = method_of(&target).to_string();
+    let rest_method = method_of(&target);
     let (answer, dropped) = match app.faults.refuse(&rest_method) {
         Some(refusal) => {
             let answer = refusal_answer(&app, refusal, &request, &target);
@@ -143,7 +142,8 @@ async fn handle(
         eprintln!(
             "{} {method} {} {status} {}B {}ms",
             humantime::format_rfc3339_seconds(SystemTime::now()),
-            crate::secret::redact_url(&logged_target(&target)),
+            app.oauth
+                .redact(&crate::secret::redact_url(&logged_target(&target))),
             received.load(Ordering::Relaxed),
             clock.elapsed().as_millis()
         );
@@ -184,7 +184,7 @@ fn refusal_answer(
                 .and_then(|h| h.to_str().ok())
                 .map(str::to_string)
                 .unwrap_or_else(|| app.addr.to_string());
-            let mut answer = Response::new(Full::new(Bytes::new()));
+            let mut answer = Response::new(full(Bytes::new()));
             *answer.status_mut() = StatusCode::FOUND;
             if let Ok(location) = format!("https://{host}{target}").parse() {
                 answer.headers_mut().insert(LOCATION, location);
@@ -196,7 +196,7 @@ fn refusal_answer(
                 "<!DOCTYPE html>\n<html><head><title>500 Internal Server Error</title></head>\
                         <body><h1>Internal Server Error</h1><p>The server encountered an internal \
                         error and was unable to complete your request.</p></body></html>\n";
-            let mut answer = Response::new(Full::new(Bytes::from(page)));
+            let mut answer = Response::new(full(page));
             *answer.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
             answer
                 .headers_mut()
@@ -225,10 +225,10 @@ async fn route(
     let started = SystemTime::now();
     let path = request::merge_slashes(request.uri().path());
     if path.trim_end_matches('/') == "/oauth/token" {
-        return super::oauth::token(app, request, received).await;
+        return super::oauth::token(app, request, received, scheme).await;
     }
     if request.method() == hyper::Method::GET {
-        if let Some(answer) = page::serve(app, &path) {
+        if let Some(answer) = page::serve(app, &path, request.headers()) {
             return answer;
         }
     }

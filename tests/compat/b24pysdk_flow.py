@@ -1,16 +1,30 @@
-"""The telephony flow through the official Python SDK (b24pysdk), webhook auth.
-Env: WEBHOOK (https://HOST/rest/1/CODE/), RECORD. Prints {"call_id", "file_id", "transcript_id"}."""
+"""The telephony flow through the official Python SDK (b24pysdk).
+Env: MODE (webhook or oauth), WEBHOOK (https://HOST/rest/1/CODE/), RECORD; for oauth
+PORTAL, REFRESH_TOKEN, CLIENT_ID, CLIENT_SECRET. Prints {"call_id", "file_id", "transcript_id"}."""
 import base64
 import json
 import os
 import sys
 from urllib.parse import urlsplit
 
-from b24pysdk import BitrixWebhook
+from b24pysdk import BitrixApp, BitrixToken, BitrixWebhook
 
 url = urlsplit(os.environ["WEBHOOK"])
-token = url.path.strip("/").split("/", 1)[1]  # "rest/1/CODE" -> "1/CODE"
-hook = BitrixWebhook(domain=url.netloc, webhook_token=token)
+if os.environ.get("MODE") == "oauth":
+    # The SDK's token server is fixed to oauth.bitrix24.tech; an integration tested
+    # offline points it at the sandbox's /oauth/token/.
+    from b24pysdk.api.requesters.bitrix_oauth_requester import BitrixOAuthRequester
+    BitrixOAuthRequester._OAUTH_TOKEN_URL = os.environ["PORTAL"] + "/oauth/token/"
+    app = BitrixApp(client_id=os.environ["CLIENT_ID"], client_secret=os.environ["CLIENT_SECRET"])
+    hook = BitrixToken(domain=url.netloc, auth_token="not-issued-yet",
+                       refresh_token=os.environ["REFRESH_TOKEN"], bitrix_app=app)
+    # A rotated pair, as an app gets it after its first token expired.
+    hook.refresh_and_set_oauth_token()
+    if hook.auth_token == "not-issued-yet":
+        sys.exit("the refresh did not set a new access token")
+else:
+    token = url.path.strip("/").split("/", 1)[1]  # "rest/1/CODE" -> "1/CODE"
+    hook = BitrixWebhook(domain=url.netloc, webhook_token=token)
 
 
 def call(method, params):

@@ -1,13 +1,35 @@
 """The telephony flow through fast_bitrix24, which wraps calls in `batch`.
-Env: WEBHOOK, RECORD. Prints {"call_id", "file_id", "transcript_id"}."""
+Env: MODE (webhook or oauth), WEBHOOK, RECORD; for oauth PORTAL, REFRESH_TOKEN,
+CLIENT_ID, CLIENT_SECRET. Prints {"call_id", "file_id", "transcript_id"}."""
 import base64
 import json
 import os
+import ssl
 import sys
+import urllib.parse
+import urllib.request
 
 from fast_bitrix24 import Bitrix
 
-b = Bitrix(os.environ["WEBHOOK"], verbose=False)
+if os.environ.get("MODE") == "oauth":
+    refresh = {"token": os.environ["REFRESH_TOKEN"]}
+
+    async def token_func():
+        """fast_bitrix24 asks for a token first and again on a 401: a refresh each time."""
+        form = urllib.parse.urlencode({
+            "grant_type": "refresh_token", "client_id": os.environ["CLIENT_ID"],
+            "client_secret": os.environ["CLIENT_SECRET"], "refresh_token": refresh["token"],
+        }).encode()
+        context = ssl.create_default_context(cafile=os.environ["CA_FILE"])
+        with urllib.request.urlopen(os.environ["PORTAL"] + "/oauth/token/", form,
+                                    context=context) as answer:
+            pair = json.load(answer)
+        refresh["token"] = pair["refresh_token"]
+        return pair["access_token"]
+
+    b = Bitrix(os.environ["PORTAL"] + "/rest/", token_func=token_func, verbose=False)
+else:
+    b = Bitrix(os.environ["WEBHOOK"], verbose=False)
 
 
 def call(method, params):
