@@ -62,17 +62,25 @@ fn init(path: &Path, global: &GlobalArgs, force: bool, ui: &Ui) -> anyhow::Resul
         .with_hint("name the profile with -p NAME, e.g. -p office")
         .into());
     }
-    let loaded = config::load(path)?;
-    if let Some(file) = &loaded.file {
-        if file.profiles.contains_key(&name) && !force {
-            return Err(Failure::config(format!(
-                "profile '{name}' already exists in {}",
-                path.display()
-            ))
-            .with_hint("pass --force to replace it, or pick another name with -p")
-            .into());
+    // With --force a file that no longer parses is set aside (backup beside it) and
+    // rewritten; without it the parse error stands and names --force.
+    let broken = match config::load(path) {
+        Ok(loaded) => {
+            if let Some(file) = &loaded.file {
+                if file.profiles.contains_key(&name) && !force {
+                    return Err(Failure::config(format!(
+                        "profile '{name}' already exists in {}",
+                        path.display()
+                    ))
+                    .with_hint("pass --force to replace it, or pick another name with -p")
+                    .into());
+                }
+            }
+            false
         }
-    }
+        Err(f) if force && f.kind == Kind::Config && path.is_file() => true,
+        Err(f) => return Err(f.into()),
+    };
     let webhook = match &global.webhook {
         Some(url) => url.clone(),
         None => ask_webhook()?,
@@ -86,6 +94,7 @@ fn init(path: &Path, global: &GlobalArgs, force: bool, ui: &Ui) -> anyhow::Resul
     };
 
     let text = match crate::input::read_capped(path, crate::input::CONFIG_CAP, "config files") {
+        Ok(_) if broken => String::new(),
         Ok(bytes) => String::from_utf8(bytes).map_err(|_| {
             Failure::config(format!(
                 "config file {} is not UTF-8 text",
@@ -121,6 +130,17 @@ fn init(path: &Path, global: &GlobalArgs, force: bool, ui: &Ui) -> anyhow::Resul
         // The plan only: nothing is written.
         fields.insert("dry_run".into(), json!(true));
     } else {
+        if broken {
+            let backup = backup_path(path);
+            std::fs::copy(path, &backup).map_err(|e| {
+                Failure::config(format!(
+                    "cannot keep a backup of {} at {}: {e}; nothing was changed",
+                    crate::failure::shown_path(path),
+                    crate::failure::shown_path(&backup)
+                ))
+            })?;
+            fields.insert("backup".into(), json!(backup.display().to_string()));
+        }
         write_private(path, doc.to_string().as_bytes())?;
     }
 
@@ -129,6 +149,24 @@ fn init(path: &Path, global: &GlobalArgs, force: bool, ui: &Ui) -> anyhow::Resul
     fields.insert("webhook_url".into(), json!(webhook.redacted()));
     ui.result(&fields);
     Ok(())
+}
+
+/// `config.toml.bak`, or `.bak.2`, `.bak.3` … so an earlier backup is never overwritten.
+fn backup_path(path: &Path) -> std::path::PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(".bak");
+    let first = path.with_file_name(&name);
+    if !first.exists() {
+        return first;
+    }
+    (2..)
+        .map(|n| {
+            let mut numbered = name.clone();
+            numbered.push(format!(".{n}"));
+            path.with_file_name(numbered)
+        })
+        .find(|p| !p.exists())
+        .unwrap_or(first)
 }
 
 fn ask_webhook() -> Result<String, Failure> {
