@@ -74,3 +74,149 @@ fn config_init_force_repairs_a_file_that_no_longer_parses() {
         "= nonsense"
     );
 }
+
+/// The problem lines of an exit-3 validation failure, as stderr shows them.
+fn problems(out: &std::process::Output) -> Vec<String> {
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(out));
+    stderr(out)
+        .lines()
+        .filter(|l| l.starts_with("  "))
+        .map(|l| l.trim().to_string())
+        .collect()
+}
+
+fn dry_attach(home: &TempDir, source: &[&str]) -> std::process::Output {
+    b24tel(home.path())
+        .env("B24TEL_WEBHOOK", webhook())
+        .args(["record", "attach", "--call-id", "X", "--dry-run"])
+        .args(source)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn an_ogg_url_points_to_file_and_convert_not_to_renaming() {
+    let home = TempDir::new().unwrap();
+    let lines = problems(&dry_attach(
+        &home,
+        &["--url", "https://pbx.example.com/r/a.ogg"],
+    ));
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    let line = &lines[0];
+    assert!(
+        line.contains("--file PATH") && line.contains("--convert"),
+        "{line}"
+    );
+    assert!(line.contains("mp3/wav only"), "{line}");
+    assert!(
+        !line.contains("--filename NAME.mp3"),
+        "renaming misleads: {line}"
+    );
+}
+
+#[test]
+fn a_url_without_extension_names_the_fix_once() {
+    let home = TempDir::new().unwrap();
+    let lines = problems(&dry_attach(
+        &home,
+        &["--url", "https://pbx.example.com/r/a"],
+    ));
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert_eq!(lines[0].matches("--filename").count(), 1, "{}", lines[0]);
+}
+
+#[test]
+fn a_folder_as_file_is_one_problem() {
+    let home = TempDir::new().unwrap();
+    for folder in [".", "..", home.path().to_str().unwrap()] {
+        let out = b24tel(home.path())
+            .current_dir(home.path())
+            .env("B24TEL_WEBHOOK", webhook())
+            .args([
+                "record",
+                "attach",
+                "--call-id",
+                "X",
+                "--dry-run",
+                "--file",
+                folder,
+            ])
+            .output()
+            .unwrap();
+        let lines = problems(&out);
+        assert_eq!(lines.len(), 1, "{folder}: {lines:?}");
+        assert!(lines[0].contains("is a directory"), "{}", lines[0]);
+    }
+}
+
+#[test]
+fn the_plain_http_hint_shows_the_profile_line() {
+    let home = TempDir::new().unwrap();
+    let out = b24tel(home.path())
+        .env("B24TEL_WEBHOOK", "http://pbx.example.com/rest/1/abc/")
+        .args([
+            "record",
+            "attach",
+            "--call-id",
+            "X",
+            "--url",
+            "https://h/a.mp3",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(8), "{}", stderr(&out));
+    let hint = stderr(&out);
+    assert!(
+        hint.contains("`allow_http = true`") && hint.contains("[profiles.NAME]"),
+        "{hint}"
+    );
+    assert!(hint.contains("profile key"), "{hint}");
+    assert!(!hint.contains("--allow-http"), "{hint}");
+
+    // The line as shown, under the profile, is what makes it work.
+    let config = home.path().join("b24tel.toml");
+    std::fs::write(
+        &config,
+        "[profiles.lan]\nwebhook_url = \"http://127.0.0.9:9/rest/1/abc/\"\nallow_http = true\n",
+    )
+    .unwrap();
+    let out = b24tel(home.path())
+        .args([
+            "--config",
+            config.to_str().unwrap(),
+            "-p",
+            "lan",
+            "--dry-run",
+        ])
+        .args([
+            "record",
+            "attach",
+            "--call-id",
+            "X",
+            "--url",
+            "https://h/a.mp3",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+#[test]
+fn a_url_the_portal_could_not_download_says_the_portal_fetched_it() {
+    let sandbox = common::Sandbox::start(&[]);
+    let call_id = sandbox.new_call(true);
+    let missing = format!("{}/no/such/record.mp3", sandbox.portal_url);
+    let out = sandbox
+        .cmd()
+        .args(["record", "attach", "--call-id", &call_id, "--url", &missing])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
+    let text = stderr(&out);
+    assert!(
+        text.contains("the portal downloaded") && text.contains("HTTP 404"),
+        "{text}"
+    );
+    assert!(text.contains("reachable from the portal's side"), "{text}");
+    assert!(!text.contains(&sandbox.code()), "{text}");
+}
