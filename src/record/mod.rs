@@ -90,9 +90,11 @@ impl RecordName {
         let format = match ext.to_ascii_lowercase().as_str() {
             "mp3" => AudioFormat::Mp3,
             "wav" => AudioFormat::Wav,
-            other => return Err(format!(
+            other => {
+                return Err(format!(
                 "{place}: extension .{other} is not accepted; Bitrix24 takes .mp3 or .wav records"
-            )),
+            ))
+            }
         };
         Ok(RecordName {
             sent: format!("{stem}.{}", ext.to_ascii_lowercase()),
