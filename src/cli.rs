@@ -76,6 +76,50 @@ pub struct GlobalArgs {
 
 pub use crate::output::OutputFormat;
 
+impl Cli {
+    /// `Cli::parse`, except that a usage line after a mistake does not show the
+    /// globals the environment set (B24TEL_PROFILE=x made `--profile <NAME>` look required).
+    pub fn parse_args() -> Cli {
+        use clap::{CommandFactory, FromArgMatches};
+        let parsed = Cli::command()
+            .try_get_matches()
+            .and_then(|matches| Cli::from_arg_matches(&matches));
+        match parsed {
+            Ok(cli) => cli,
+            Err(error) => quiet_env_usage(error).exit(),
+        }
+    }
+}
+
+/// The same parse again with the env-set globals hidden, for its usage line only.
+fn quiet_env_usage(error: clap::Error) -> clap::Error {
+    use clap::error::ErrorKind;
+    use clap::CommandFactory;
+    if matches!(
+        error.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        return error;
+    }
+    let mut cmd = Cli::command();
+    for (id, var) in [
+        ("profile", "B24TEL_PROFILE"),
+        ("config", "B24TEL_CONFIG"),
+        ("webhook", "B24TEL_WEBHOOK"),
+        ("output", "B24TEL_OUTPUT"),
+    ] {
+        if std::env::var_os(var).is_some() {
+            cmd = cmd.mut_arg(id, |arg| arg.hide(true));
+        }
+    }
+    match cmd.try_get_matches() {
+        Err(again) if again.kind() == error.kind() => again,
+        _ => error,
+    }
+}
+
 /// The settings flags, for `config` (which does not know the parser).
 impl From<&GlobalArgs> for crate::config::Overrides {
     fn from(global: &GlobalArgs) -> Self {

@@ -220,3 +220,74 @@ fn a_url_the_portal_could_not_download_says_the_portal_fetched_it() {
     assert!(text.contains("reachable from the portal's side"), "{text}");
     assert!(!text.contains(&sandbox.code()), "{text}");
 }
+
+#[test]
+fn record_upload_url_takes_no_sniff_as_its_hint_says() {
+    let home = TempDir::new().unwrap();
+    // WAV bytes under an .mp3 name: the sniff refuses and names --no-sniff...
+    let file = common::write(home.path(), "call.mp3", &common::wav_bytes(800));
+    let upload = |extra: &[&str]| {
+        b24tel(home.path())
+            .env("B24TEL_WEBHOOK", webhook())
+            .args([
+                "record",
+                "upload-url",
+                "--call-id",
+                "X",
+                "--filename",
+                "call.mp3",
+            ])
+            .args([
+                "--upload",
+                file.to_str().unwrap(),
+                "--dry-run",
+                "--convert",
+                "never",
+            ])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let out = upload(&[]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(stderr(&out).contains("--no-sniff"), "{}", stderr(&out));
+    // ...and the same command takes it.
+    let out = upload(&["--no-sniff"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout_json(&out)["dry_run"], true);
+}
+
+#[test]
+fn usage_lines_do_not_show_env_set_globals_as_required() {
+    let home = TempDir::new().unwrap();
+    for (var, value) in [
+        ("B24TEL_PROFILE", "office"),
+        ("B24TEL_OUTPUT", "json"),
+        ("B24TEL_WEBHOOK", webhook().as_str()),
+    ] {
+        let out = b24tel(home.path())
+            .env(var, value)
+            .args(["record", "attach", "--call-id", "X"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        let usage = stderr(&out);
+        let line = usage
+            .lines()
+            .find(|l| l.starts_with("Usage:"))
+            .expect(&usage);
+        assert_eq!(
+            line, "Usage: b24tel record attach --call-id <ID> <--file <PATH>|--url <URL>>",
+            "{var}"
+        );
+        assert!(!usage.contains(CODE), "{usage}");
+    }
+    // The variable still works.
+    let out = b24tel(home.path())
+        .env("B24TEL_OUTPUT", "bogus")
+        .args(["config", "path"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("bogus"), "{}", stderr(&out));
+}
