@@ -291,3 +291,45 @@ fn usage_lines_do_not_show_env_set_globals_as_required() {
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains("bogus"), "{}", stderr(&out));
 }
+
+#[test]
+fn sandbox_listens_on_localhost_by_name() {
+    use std::io::BufRead;
+    let home = TempDir::new().unwrap();
+    let mut child = std::process::Command::new(common::bin())
+        .args(["sandbox", "--addr", "localhost:0", "-o", "json"])
+        .env("HOME", home.path())
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let started: Result<serde_json::Value, _> = serde_json::from_str(&line);
+    let portal = started
+        .as_ref()
+        .ok()
+        .and_then(|v| v["portal_url"].as_str().map(str::to_string));
+    let answer = portal
+        .as_ref()
+        .map(|url| reqwest::blocking::get(url).map(|r| r.status()));
+    let _ = child.kill();
+    let _ = child.wait();
+    let portal = portal.unwrap_or_else(|| panic!("sandbox did not start: {line:?}"));
+    assert!(
+        portal.starts_with("http://127.0.0.1:") || portal.starts_with("http://[::1]:"),
+        "{portal}"
+    );
+    assert!(answer.unwrap().unwrap().is_success());
+
+    // A port that is not a number is named, with an example.
+    let out = b24tel(home.path())
+        .args(["sandbox", "--addr", "localhost:http"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("localhost:8024"), "{}", stderr(&out));
+}
