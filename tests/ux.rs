@@ -333,3 +333,176 @@ fn sandbox_listens_on_localhost_by_name() {
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains("localhost:8024"), "{}", stderr(&out));
 }
+
+/// Runs b24tel under a real pseudo-terminal (`script`), `stty` setting its size,
+/// and returns everything the terminal received (stdout and stderr as drawn).
+fn under_pty(home: &TempDir, size: (u16, u16), env: &[(&str, &str)], args: &[&str]) -> Vec<u8> {
+    let quote = |s: &str| format!("'{}'", s.replace('\'', r"'\''"));
+    let mut line = format!("stty cols {} rows {}; exec env", size.0, size.1);
+    for (key, value) in env {
+        line.push_str(&format!(" {key}={}", quote(value)));
+    }
+    line.push_str(&format!(" {}", quote(common::bin().to_str().unwrap())));
+    for arg in args {
+        line.push(' ');
+        line.push_str(&quote(arg));
+    }
+    let transcript = home.path().join("typescript");
+    let status = std::process::Command::new("script")
+        .args(["-qfc", &line])
+        .arg(&transcript)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", home.path())
+        .env("TERM", "xterm")
+        .env("NO_COLOR", "1")
+        .current_dir(home.path())
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .status()
+        .expect("script(1) from util-linux");
+    assert!(status.success(), "script: {status}");
+    let text = std::fs::read(&transcript).unwrap();
+    // `script` frames the session with a header and a footer line of its own.
+    let text = String::from_utf8_lossy(&text).into_owned();
+    let body = text.split_once('\n').map(|(_, b)| b).unwrap_or(&text);
+    let body = body
+        .rsplit_once("\nScript done")
+        .map(|(b, _)| b)
+        .unwrap_or(body);
+    body.as_bytes().to_vec()
+}
+
+/// The screen lines as drawn: split at CR/LF, escape sequences removed.
+fn drawn_lines(bytes: &[u8]) -> Vec<String> {
+    let text = String::from_utf8_lossy(bytes);
+    let mut plain = String::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            if chars.peek() == Some(&'[') {
+                chars.next();
+                for c in chars.by_ref() {
+                    if c.is_ascii_alphabetic() {
+                        break;
+                    }
+                }
+            }
+            continue;
+        }
+        plain.push(c);
+    }
+    plain
+        .split(['\r', '\n'])
+        .map(str::to_string)
+        .filter(|l| !l.is_empty())
+        .collect()
+}
+
+fn big_wav(dir: &std::path::Path, name: &str) -> std::path::PathBuf {
+    common::write(dir, name, &common::wav_bytes(8_000_000))
+}
+
+#[test]
+fn the_progress_bar_fits_80_columns_then_waits_on_the_portal() {
+    let sandbox =
+        common::Sandbox::start(&["--fault", "slow:3@telephony.externalCall.attachRecord"]);
+    let call_id = sandbox.new_call(true);
+    let home = TempDir::new().unwrap();
+    let file = big_wav(
+        home.path(),
+        "a-very-long-recording-name-from-the-pbx-queue-sales-2026-12-03-0815.wav",
+    );
+    let screen = under_pty(
+        &home,
+        (80, 24),
+        &[("B24TEL_WEBHOOK", &sandbox.webhook_url)],
+        &[
+            "-o",
+            "json",
+            "record",
+            "attach",
+            "--call-id",
+            &call_id,
+            "--file",
+            file.to_str().unwrap(),
+        ],
+    );
+    let lines = drawn_lines(&screen);
+    let text = lines.join("\n");
+    assert!(text.contains("\"file_id\""), "{text}");
+    assert!(
+        lines.iter().any(|l| l.contains("] ") && l.contains("MiB")),
+        "no bar drawn: {text}"
+    );
+    // The result (one JSON line on stdout) may wrap; what b24tel draws may not.
+    for line in lines.iter().filter(|l| !l.starts_with('{')) {
+        assert!(
+            line.trim_end().chars().count() <= 79,
+            "wider than 80 columns: {line:?}"
+        );
+    }
+    // After the last byte the portal takes 3 s: a spinner counts them.
+    assert!(text.contains("waiting for the portal (2 s)"), "{text}");
+    assert!(
+        !String::from_utf8_lossy(&screen).contains("\u{1b}[1A"),
+        "cursor-up on a one-line bar"
+    );
+    assert!(!text.contains(&sandbox.code()), "{text}");
+}
+
+#[test]
+fn a_0x0_terminal_gets_no_bar_and_no_cursor_codes() {
+    let sandbox = common::Sandbox::start(&[]);
+    let call_id = sandbox.new_call(true);
+    let home = TempDir::new().unwrap();
+    let file = big_wav(home.path(), "call.wav");
+    let screen = under_pty(
+        &home,
+        (0, 0),
+        &[("B24TEL_WEBHOOK", &sandbox.webhook_url)],
+        &[
+            "-o",
+            "json",
+            "record",
+            "attach",
+            "--call-id",
+            &call_id,
+            "--file",
+            file.to_str().unwrap(),
+        ],
+    );
+    let raw = String::from_utf8_lossy(&screen);
+    assert!(raw.contains("\"file_id\""), "{raw}");
+    assert!(
+        !raw.contains('\u{1b}'),
+        "escape codes on a 0x0 terminal: {raw:?}"
+    );
+    assert!(!raw.contains("waiting for the portal"), "{raw}");
+
+    // A narrow terminal still gets a bar, inside its width.
+    let call_id = sandbox.new_call(true);
+    let screen = under_pty(
+        &home,
+        (50, 24),
+        &[("B24TEL_WEBHOOK", &sandbox.webhook_url)],
+        &[
+            "-o",
+            "json",
+            "record",
+            "attach",
+            "--call-id",
+            &call_id,
+            "--file",
+            file.to_str().unwrap(),
+        ],
+    );
+    let lines = drawn_lines(&screen);
+    assert!(lines.iter().any(|l| l.contains("MiB")), "{lines:?}");
+    for line in lines.iter().filter(|l| !l.starts_with('{')) {
+        assert!(
+            line.trim_end().chars().count() <= 49,
+            "wider than 50 columns: {line:?}"
+        );
+    }
+}
