@@ -83,7 +83,24 @@ impl Ui {
         }
         let mut table = Table::new();
         table.load_preset(NOTHING);
+        // Never wider than the terminal: long cells (call ids) wrap inside their column.
+        if let Some(cols) = terminal_width(libc::STDOUT_FILENO) {
+            table
+                .set_content_arrangement(comfy_table::ContentArrangement::Dynamic)
+                .set_width(cols);
+        }
         table.set_header(header.iter().map(|h| h.to_uppercase()));
+        // Headers stay whole when they fit; the long cells are what wrap.
+        let headers_fit = terminal_width(libc::STDOUT_FILENO)
+            .is_some_and(|cols| header.iter().map(|h| h.len() + 2).sum::<usize>() <= cols.into());
+        if headers_fit {
+            let bounds = header.iter().map(|h| {
+                comfy_table::ColumnConstraint::LowerBoundary(comfy_table::Width::Fixed(
+                    u16::try_from(h.len() + 2).unwrap_or(u16::MAX),
+                ))
+            });
+            table.set_constraints(bounds);
+        }
         for row in rows {
             table.add_row(
                 header

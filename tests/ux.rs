@@ -506,3 +506,47 @@ fn a_0x0_terminal_gets_no_bar_and_no_cursor_codes() {
         );
     }
 }
+
+#[test]
+fn call_list_tables_fit_the_terminal_and_keep_whole_call_ids() {
+    let sandbox = common::Sandbox::start(&[]);
+    let ids = [sandbox.new_call(true), sandbox.new_call(true)];
+    let home = TempDir::new().unwrap();
+    for cols in [80u16, 60] {
+        let screen = under_pty(
+            &home,
+            (cols, 24),
+            &[("B24TEL_WEBHOOK", &sandbox.webhook_url)],
+            &["call", "list"],
+        );
+        let lines = drawn_lines(&screen);
+        let header = lines
+            .iter()
+            .position(|l| l.starts_with("CALL_ID"))
+            .expect("a table");
+        for line in &lines {
+            assert!(
+                line.chars().count() <= usize::from(cols),
+                "{cols} columns: {line:?}"
+            );
+        }
+        // The call id column, read down: every id is there whole, wrapped not cut.
+        let id_width = lines[header].find("START").unwrap();
+        let column: String = lines[header + 1..]
+            .iter()
+            .map(|l| {
+                l.chars()
+                    .take(id_width)
+                    .collect::<String>()
+                    .trim()
+                    .to_string()
+            })
+            .collect();
+        for id in &ids {
+            assert!(
+                column.contains(id.as_str()),
+                "{cols} columns: {id} not in {column}"
+            );
+        }
+    }
+}
