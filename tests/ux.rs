@@ -550,3 +550,43 @@ fn call_list_tables_fit_the_terminal_and_keep_whole_call_ids() {
         }
     }
 }
+
+#[test]
+fn config_init_on_a_terminal_does_not_echo_the_webhook_secret() {
+    let home = TempDir::new().unwrap();
+    let config = home.path().join("b24tel.toml");
+    let transcript = home.path().join("typescript");
+    let line = format!(
+        "env B24TEL_CONFIG='{}' '{}' -p office config init; stty -a",
+        config.display(),
+        common::bin().display()
+    );
+    // Typed a moment later, as a person would, once the prompt is up.
+    let mut script = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "(sleep 1.5; printf '%s\\n' '{}') | script -qfc \"$0\" '{}'",
+            webhook(),
+            transcript.display()
+        ))
+        .arg(&line)
+        .env("TERM", "xterm")
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    assert!(script.wait().unwrap().success());
+    let screen = std::fs::read_to_string(&transcript).unwrap();
+    assert!(screen.contains("not shown as you type"), "{screen}");
+    assert!(!screen.contains(CODE), "the secret was echoed: {screen}");
+    assert!(
+        screen.contains("https://ux.example.com/rest/1/***/"),
+        "{screen}"
+    );
+    // Echo is back on for the shell afterwards.
+    assert!(
+        screen.contains(" echo ") && !screen.contains("-echo "),
+        "{screen}"
+    );
+    let written = std::fs::read_to_string(&config).unwrap();
+    assert!(written.contains(&webhook()), "{written}");
+}

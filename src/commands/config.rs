@@ -177,18 +177,71 @@ fn ask_webhook() -> Result<String, Failure> {
     if !std::io::stdin().is_terminal() {
         return Err(no_url());
     }
-    eprint!("Inbound webhook URL (https://PORTAL/rest/USER_ID/CODE/): ");
+    eprintln!("Inbound webhook URL, https://PORTAL/rest/USER_ID/CODE/ (not shown as you type)");
+    eprint!("URL: ");
     let _ = std::io::stderr().flush();
     let mut line = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut line)
-        .map_err(|_| no_url())?;
+    let read = {
+        // The URL carries the webhook's secret code: keep it off the screen.
+        let _hidden = EchoOff::new();
+        std::io::stdin().lock().read_line(&mut line)
+    };
+    eprintln!();
+    read.map_err(|_| no_url())?;
     let line = line.trim().to_string();
     if line.is_empty() {
         return Err(no_url());
     }
+    // What was typed, secret hidden, so a paste that went wrong shows.
+    eprintln!("  {}", crate::secret::redact_url(&line));
     Ok(line)
+}
+
+/// Terminal echo off on stdin while it lives; a Ctrl-C meanwhile turns it back on
+/// before exiting, so the shell is never left without echo.
+struct EchoOff {
+    saved: Option<libc::termios>,
+    sigint: Option<signal_hook::SigId>,
+}
+
+impl EchoOff {
+    fn new() -> EchoOff {
+        // SAFETY: tcgetattr/tcsetattr on fd 0 only read and write the termios we own.
+        let mut saved: libc::termios = unsafe { std::mem::zeroed() };
+        if unsafe { libc::tcgetattr(libc::STDIN_FILENO, &mut saved) } != 0 {
+            return EchoOff {
+                saved: None,
+                sigint: None,
+            };
+        }
+        let mut quiet = saved;
+        quiet.c_lflag &= !libc::ECHO;
+        // SAFETY: tcsetattr and _exit are async-signal-safe; `saved` is moved in.
+        let sigint = unsafe {
+            signal_hook::low_level::register(signal_hook::consts::SIGINT, move || {
+                libc::tcsetattr(libc::STDIN_FILENO, libc::TCSANOW, &saved);
+                libc::_exit(130);
+            })
+        }
+        .ok();
+        unsafe { libc::tcsetattr(libc::STDIN_FILENO, libc::TCSANOW, &quiet) };
+        EchoOff {
+            saved: Some(saved),
+            sigint,
+        }
+    }
+}
+
+impl Drop for EchoOff {
+    fn drop(&mut self) {
+        if let Some(saved) = &self.saved {
+            // SAFETY: restores the termios read in `new`.
+            unsafe { libc::tcsetattr(libc::STDIN_FILENO, libc::TCSANOW, saved) };
+        }
+        if let Some(id) = self.sigint.take() {
+            signal_hook::low_level::unregister(id);
+        }
+    }
 }
 
 /// Writes through a 0600 temporary file renamed into place, so the secret is never
