@@ -590,3 +590,49 @@ fn config_init_on_a_terminal_does_not_echo_the_webhook_secret() {
     let written = std::fs::read_to_string(&config).unwrap();
     assert!(written.contains(&webhook()), "{written}");
 }
+
+/// A person following only the README: cron gets an absolute path, the install step
+/// says where the binary lands, the sandbox walk-through registers and finishes a call.
+#[test]
+fn readme_cron_lines_install_step_and_sandbox_walkthrough() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let cron: Vec<&str> = readme
+        .lines()
+        .filter(|l| l.trim_start_matches(['#', ' ']).starts_with("*/"))
+        .collect();
+    assert!(!cron.is_empty());
+    for line in cron {
+        let program = line
+            .split_whitespace()
+            .find(|w| w.ends_with("b24tel"))
+            .unwrap_or_else(|| panic!("no b24tel in {line:?}"));
+        assert!(
+            program.starts_with('/'),
+            "cron's PATH has no ~/.cargo/bin: {line:?}"
+        );
+    }
+    let install = readme
+        .find("cargo install --path .")
+        .expect("an install step");
+    assert!(
+        readme[install..]
+            .lines()
+            .take(3)
+            .any(|l| l.contains("~/.cargo/bin/b24tel")),
+        "say where `cargo install` puts the binary"
+    );
+    let by_hand = &readme[readme.find("### The whole path by hand").unwrap()..];
+    let by_hand = &by_hand[..by_hand.find("\n## ").unwrap()];
+    for step in [
+        "b24tel sandbox",
+        "call register",
+        "call finish",
+        "record attach",
+    ] {
+        assert!(
+            by_hand.contains(step),
+            "the sandbox walk-through lacks {step}"
+        );
+    }
+}
