@@ -53,9 +53,29 @@ impl Ui {
         } else {
             // Aligned by hand: a table library would measure a 100,000-message plan cell by cell.
             let width = fields.keys().map(|k| k.chars().count()).max().unwrap_or(0);
+            // A value longer than the terminal (a file name, a URL) wraps under itself.
+            let room = terminal_width(libc::STDOUT_FILENO)
+                .map(|cols| usize::from(cols).saturating_sub(width + 2))
+                .filter(|&room| room >= 10);
             fields
                 .iter()
-                .map(|(key, value)| format!("{key:<width$}  {}", display_value(value)))
+                .map(|(key, value)| {
+                    let value = display_value(value);
+                    let chars: Vec<char> = value.chars().collect();
+                    match room {
+                        Some(room) if chars.len() > room => chars
+                            .chunks(room)
+                            .enumerate()
+                            .map(|(n, piece)| {
+                                let piece: String = piece.iter().collect();
+                                let key = if n == 0 { key.as_str() } else { "" };
+                                format!("{key:<width$}  {piece}")
+                            })
+                            .collect::<Vec<_>>()
+                            .join("\n"),
+                        _ => format!("{key:<width$}  {value}"),
+                    }
+                })
                 .collect::<Vec<_>>()
                 .join("\n")
         };

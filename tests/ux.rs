@@ -636,3 +636,41 @@ fn readme_cron_lines_install_step_and_sandbox_walkthrough() {
         );
     }
 }
+
+#[test]
+fn a_result_table_wraps_long_values_inside_the_terminal() {
+    let sandbox = common::Sandbox::start(&[]);
+    let call_id = sandbox.new_call(true);
+    let home = TempDir::new().unwrap();
+    let name = "queue-sales-2026-12-03-0815-agent-0042-customer-callback-recording.wav";
+    let file = common::write(home.path(), name, &common::wav_bytes(800));
+    let screen = under_pty(
+        &home,
+        (60, 24),
+        &[("B24TEL_WEBHOOK", &sandbox.webhook_url)],
+        &[
+            "-q",
+            "record",
+            "attach",
+            "--call-id",
+            &call_id,
+            "--file",
+            file.to_str().unwrap(),
+        ],
+    );
+    let lines = drawn_lines(&screen);
+    assert!(lines.iter().any(|l| l.starts_with("file_id")), "{lines:?}");
+    for line in &lines {
+        assert!(
+            line.chars().count() <= 60,
+            "wider than 60 columns: {line:?}"
+        );
+    }
+    // Read down the value column, the call id and the file name are whole.
+    let values: String = lines
+        .iter()
+        .map(|l| l.split_once("  ").map_or("", |(_, v)| v.trim()))
+        .collect();
+    assert!(values.contains(&call_id), "{lines:?}");
+    assert!(values.contains(name), "{lines:?}");
+}
