@@ -661,7 +661,7 @@ Register-ArgumentCompleter -Native -CommandName 'b24tel' -ScriptBlock {
             break
         }
         'b24tel;sandbox' {
-            [CompletionResult]::new('--addr', '--addr', [CompletionResultType]::ParameterName, 'Address to listen on; port 0 takes any free port')
+            [CompletionResult]::new('--addr', '--addr', [CompletionResultType]::ParameterName, 'Address to listen on: IP:PORT, or a loopback name such as localhost:PORT; port 0 takes any free port')
             [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Keep attached records and transcripts here [default: a temp dir removed on exit]')
             [CompletionResult]::new('--fault', '--fault', [CompletionResultType]::ParameterName, 'Simulate a failure (repeatable): ratelimit:N, bucket:BURST:RATE, overload, html500, slow:SECS, timelimit:SECS, redirect, drop:N, no-statistics, each limitable to one method with @METHOD; or latency:METHOD=SECS')
             [CompletionResult]::new('--webhook-code', '--webhook-code', [CompletionResultType]::ParameterName, 'The webhook code in the webhook URL [default: random]')

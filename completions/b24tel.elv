@@ -613,7 +613,7 @@ set edit:completion:arg-completer[b24tel] = {|@words|
             cand --version 'Print version'
         }
         &'b24tel;sandbox'= {
-            cand --addr 'Address to listen on; port 0 takes any free port'
+            cand --addr 'Address to listen on: IP:PORT, or a loopback name such as localhost:PORT; port 0 takes any free port'
             cand --data-dir 'Keep attached records and transcripts here [default: a temp dir removed on exit]'
             cand --fault 'Simulate a failure (repeatable): ratelimit:N, bucket:BURST:RATE, overload, html500, slow:SECS, timelimit:SECS, redirect, drop:N, no-statistics, each limitable to one method with @METHOD; or latency:METHOD=SECS'
             cand --webhook-code 'The webhook code in the webhook URL [default: random]'

@@ -469,7 +469,7 @@ complete -c b24tel -n "__fish_b24tel_using_subcommand doctor" -s v -l verbose -d
 complete -c b24tel -n "__fish_b24tel_using_subcommand doctor" -l dry-run -d 'Validate everything and print the request that would be sent; send nothing'
 complete -c b24tel -n "__fish_b24tel_using_subcommand doctor" -s h -l help -d 'Print help'
 complete -c b24tel -n "__fish_b24tel_using_subcommand doctor" -s V -l version -d 'Print version'
-complete -c b24tel -n "__fish_b24tel_using_subcommand sandbox" -l addr -d 'Address to listen on; port 0 takes any free port' -r
+complete -c b24tel -n "__fish_b24tel_using_subcommand sandbox" -l addr -d 'Address to listen on: IP:PORT, or a loopback name such as localhost:PORT; port 0 takes any free port' -r
 complete -c b24tel -n "__fish_b24tel_using_subcommand sandbox" -l data-dir -d 'Keep attached records and transcripts here [default: a temp dir removed on exit]' -r -F
 complete -c b24tel -n "__fish_b24tel_using_subcommand sandbox" -l fault -d 'Simulate a failure (repeatable): ratelimit:N, bucket:BURST:RATE, overload, html500, slow:SECS, timelimit:SECS, redirect, drop:N, no-statistics, each limitable to one method with @METHOD; or latency:METHOD=SECS' -r
 complete -c b24tel -n "__fish_b24tel_using_subcommand sandbox" -l webhook-code -d 'The webhook code in the webhook URL [default: random]' -r

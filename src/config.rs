@@ -190,7 +190,7 @@ fn parse_failure(path: &Path, text: &str, error: &toml::de::Error) -> Failure {
     };
     let reason = safe_reason(error.message().trim(), key.as_deref());
     Failure::config(format!("invalid config file {place}: {reason}")).with_hint(
-        "see config.example.toml for every key, or recreate the profile with `b24tel config init --force`",
+        "fix the line (config.example.toml shows every key), or start the file afresh with `b24tel config init -p NAME --webhook URL --force` (the old file is kept beside it as .bak)",
     )
 }
 

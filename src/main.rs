@@ -14,11 +14,9 @@ mod sandbox;
 mod secret;
 mod transcript;
 
-use clap::Parser;
-
 fn main() {
     output::install_panic_hook();
-    let cli = cli::Cli::parse();
+    let cli = cli::Cli::parse_args();
     let ui = output::Ui::new(cli.global.output, cli.global.quiet, cli.global.verbose);
     let code = match commands::run(cli, &ui) {
         Ok(()) => 0,

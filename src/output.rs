@@ -53,9 +53,29 @@ impl Ui {
         } else {
             // Aligned by hand: a table library would measure a 100,000-message plan cell by cell.
             let width = fields.keys().map(|k| k.chars().count()).max().unwrap_or(0);
+            // A value longer than the terminal (a file name, a URL) wraps under itself.
+            let room = terminal_width(libc::STDOUT_FILENO)
+                .map(|cols| usize::from(cols).saturating_sub(width + 2))
+                .filter(|&room| room >= 10);
             fields
                 .iter()
-                .map(|(key, value)| format!("{key:<width$}  {}", display_value(value)))
+                .map(|(key, value)| {
+                    let value = display_value(value);
+                    let chars: Vec<char> = value.chars().collect();
+                    match room {
+                        Some(room) if chars.len() > room => chars
+                            .chunks(room)
+                            .enumerate()
+                            .map(|(n, piece)| {
+                                let piece: String = piece.iter().collect();
+                                let key = if n == 0 { key.as_str() } else { "" };
+                                format!("{key:<width$}  {piece}")
+                            })
+                            .collect::<Vec<_>>()
+                            .join("\n"),
+                        _ => format!("{key:<width$}  {value}"),
+                    }
+                })
                 .collect::<Vec<_>>()
                 .join("\n")
         };
@@ -83,7 +103,24 @@ impl Ui {
         }
         let mut table = Table::new();
         table.load_preset(NOTHING);
+        // Never wider than the terminal: long cells (call ids) wrap inside their column.
+        if let Some(cols) = terminal_width(libc::STDOUT_FILENO) {
+            table
+                .set_content_arrangement(comfy_table::ContentArrangement::Dynamic)
+                .set_width(cols);
+        }
         table.set_header(header.iter().map(|h| h.to_uppercase()));
+        // Headers stay whole when they fit; the long cells are what wrap.
+        let headers_fit = terminal_width(libc::STDOUT_FILENO)
+            .is_some_and(|cols| header.iter().map(|h| h.len() + 2).sum::<usize>() <= cols.into());
+        if headers_fit {
+            let bounds = header.iter().map(|h| {
+                comfy_table::ColumnConstraint::LowerBoundary(comfy_table::Width::Fixed(
+                    u16::try_from(h.len() + 2).unwrap_or(u16::MAX),
+                ))
+            });
+            table.set_constraints(bounds);
+        }
         for row in rows {
             table.add_row(
                 header
@@ -127,20 +164,37 @@ impl Ui {
         }
     }
 
-    /// A byte progress bar on stderr, only at a terminal and without -q.
+    /// A byte progress bar on stderr, only at a terminal and without -q. It is drawn
+    /// one line narrower than the terminal, never wrapping; a terminal of unknown or
+    /// tiny width (`script` without a tty gives 0x0) gets none, since redrawing a
+    /// line there means cursor-up codes over text that did wrap.
     pub fn progress_bar(&self, total: u64, label: &str) -> Option<ProgressBar> {
         if self.quiet || !self.stderr_is_terminal {
             return None;
         }
+        let cols = usize::from(terminal_width(libc::STDERR_FILENO).filter(|&c| c >= 40)?);
+        // The widest the tail gets ("1023.99 MiB/1023.99 MiB 1023.99 MiB/s ETA 59m"):
+        // the bar takes what is left, so the line ends before the last column.
+        let (tail, tail_max) = if cols >= 72 {
+            ("{bytes}/{total_bytes} {binary_bytes_per_sec} ETA {eta}", 48)
+        } else {
+            ("{bytes}/{total_bytes}", 24)
+        };
+        let room = cols - 1 - tail_max - " [] ".len();
+        let label = fit(label, room.saturating_sub(10 + 1).min(40));
+        let used = label.chars().count() + usize::from(!label.is_empty());
+        let template = format!(
+            "{}[{{bar:{}}}] {tail}",
+            if label.is_empty() { "" } else { "{msg} " },
+            room - used
+        );
         let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
         bar.set_style(
-            ProgressStyle::with_template(
-                "{msg} [{bar:30}] {bytes}/{total_bytes} {binary_bytes_per_sec} ETA {eta}",
-            )
-            .expect("static template")
-            .progress_chars("=> "),
+            ProgressStyle::with_template(&template)
+                .ok()?
+                .progress_chars("=> "),
         );
-        bar.set_message(label.to_string());
+        bar.set_message(label);
         Some(bar)
     }
 
@@ -164,6 +218,48 @@ impl Ui {
         }
         failure.exit_code()
     }
+}
+
+/// After the last byte the bar would sit at 100% while the portal stores the file:
+/// show that we are waiting on it instead, and for how long.
+pub fn waiting_for_portal(bar: &ProgressBar) {
+    let since = std::time::Instant::now();
+    let style =
+        ProgressStyle::with_template("{spinner} waiting for the portal ({waited})").map(|style| {
+            style
+                .with_key(
+                    "waited",
+                    move |_: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                        let _ = write!(w, "{} s", since.elapsed().as_secs());
+                    },
+                )
+                .tick_chars("|/-\\ ")
+        });
+    if let Ok(style) = style {
+        bar.set_style(style);
+        bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    }
+}
+
+/// Columns of the terminal on `fd`, if it is one and says (a 0x0 pty says nothing).
+pub fn terminal_width(fd: libc::c_int) -> Option<u16> {
+    // SAFETY: TIOCGWINSZ only writes a winsize into the struct we own.
+    let mut size: libc::winsize = unsafe { std::mem::zeroed() };
+    let ok = unsafe { libc::ioctl(fd, libc::TIOCGWINSZ, &mut size) } == 0;
+    (ok && size.ws_col > 0).then_some(size.ws_col)
+}
+
+/// `text` in at most `max` characters, an ellipsis marking a cut.
+fn fit(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    if max == 0 {
+        return String::new();
+    }
+    let mut cut: String = text.chars().take(max - 1).collect();
+    cut.push('…');
+    cut
 }
 
 fn display_value(value: &Value) -> String {

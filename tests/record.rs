@@ -523,8 +523,9 @@ fn progress_bar_on_a_terminal_only() {
     let call = sandbox.new_call(true);
     let path = sandbox.home.path().join("bar.mp3");
     sparse_mp3(&path, 64 * 1024 * 1024);
+    // A sized terminal: a 0x0 one (script's default off a tty) gets no bar (tests/ux.rs).
     let command = format!(
-        "{} -o json record attach --call-id {} --file {}",
+        "stty cols 100 rows 24; {} -o json record attach --call-id {} --file {}",
         common::bin().display(),
         call,
         path.display()

@@ -62,17 +62,25 @@ fn init(path: &Path, global: &GlobalArgs, force: bool, ui: &Ui) -> anyhow::Resul
         .with_hint("name the profile with -p NAME, e.g. -p office")
         .into());
     }
-    let loaded = config::load(path)?;
-    if let Some(file) = &loaded.file {
-        if file.profiles.contains_key(&name) && !force {
-            return Err(Failure::config(format!(
-                "profile '{name}' already exists in {}",
-                path.display()
-            ))
-            .with_hint("pass --force to replace it, or pick another name with -p")
-            .into());
+    // With --force a file that no longer parses is set aside (backup beside it) and
+    // rewritten; without it the parse error stands and names --force.
+    let broken = match config::load(path) {
+        Ok(loaded) => {
+            if let Some(file) = &loaded.file {
+                if file.profiles.contains_key(&name) && !force {
+                    return Err(Failure::config(format!(
+                        "profile '{name}' already exists in {}",
+                        path.display()
+                    ))
+                    .with_hint("pass --force to replace it, or pick another name with -p")
+                    .into());
+                }
+            }
+            false
         }
-    }
+        Err(f) if force && f.kind == Kind::Config && path.is_file() => true,
+        Err(f) => return Err(f.into()),
+    };
     let webhook = match &global.webhook {
         Some(url) => url.clone(),
         None => ask_webhook()?,
@@ -86,6 +94,7 @@ fn init(path: &Path, global: &GlobalArgs, force: bool, ui: &Ui) -> anyhow::Resul
     };
 
     let text = match crate::input::read_capped(path, crate::input::CONFIG_CAP, "config files") {
+        Ok(_) if broken => String::new(),
         Ok(bytes) => String::from_utf8(bytes).map_err(|_| {
             Failure::config(format!(
                 "config file {} is not UTF-8 text",
@@ -121,6 +130,17 @@ fn init(path: &Path, global: &GlobalArgs, force: bool, ui: &Ui) -> anyhow::Resul
         // The plan only: nothing is written.
         fields.insert("dry_run".into(), json!(true));
     } else {
+        if broken {
+            let backup = backup_path(path);
+            std::fs::copy(path, &backup).map_err(|e| {
+                Failure::config(format!(
+                    "cannot keep a backup of {} at {}: {e}; nothing was changed",
+                    crate::failure::shown_path(path),
+                    crate::failure::shown_path(&backup)
+                ))
+            })?;
+            fields.insert("backup".into(), json!(backup.display().to_string()));
+        }
         write_private(path, doc.to_string().as_bytes())?;
     }
 
@@ -131,6 +151,24 @@ fn init(path: &Path, global: &GlobalArgs, force: bool, ui: &Ui) -> anyhow::Resul
     Ok(())
 }
 
+/// `config.toml.bak`, or `.bak.2`, `.bak.3` … so an earlier backup is never overwritten.
+fn backup_path(path: &Path) -> std::path::PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(".bak");
+    let first = path.with_file_name(&name);
+    if !first.exists() {
+        return first;
+    }
+    (2..)
+        .map(|n| {
+            let mut numbered = name.clone();
+            numbered.push(format!(".{n}"));
+            path.with_file_name(numbered)
+        })
+        .find(|p| !p.exists())
+        .unwrap_or(first)
+}
+
 fn ask_webhook() -> Result<String, Failure> {
     let no_url = || {
         Failure::usage("no webhook URL given")
@@ -139,18 +177,71 @@ fn ask_webhook() -> Result<String, Failure> {
     if !std::io::stdin().is_terminal() {
         return Err(no_url());
     }
-    eprint!("Inbound webhook URL (https://PORTAL/rest/USER_ID/CODE/): ");
+    eprintln!("Inbound webhook URL, https://PORTAL/rest/USER_ID/CODE/ (not shown as you type)");
+    eprint!("URL: ");
     let _ = std::io::stderr().flush();
     let mut line = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut line)
-        .map_err(|_| no_url())?;
+    let read = {
+        // The URL carries the webhook's secret code: keep it off the screen.
+        let _hidden = EchoOff::new();
+        std::io::stdin().lock().read_line(&mut line)
+    };
+    eprintln!();
+    read.map_err(|_| no_url())?;
     let line = line.trim().to_string();
     if line.is_empty() {
         return Err(no_url());
     }
+    // What was typed, secret hidden, so a paste that went wrong shows.
+    eprintln!("  {}", crate::secret::redact_url(&line));
     Ok(line)
+}
+
+/// Terminal echo off on stdin while it lives; a Ctrl-C meanwhile turns it back on
+/// before exiting, so the shell is never left without echo.
+struct EchoOff {
+    saved: Option<libc::termios>,
+    sigint: Option<signal_hook::SigId>,
+}
+
+impl EchoOff {
+    fn new() -> EchoOff {
+        // SAFETY: tcgetattr/tcsetattr on fd 0 only read and write the termios we own.
+        let mut saved: libc::termios = unsafe { std::mem::zeroed() };
+        if unsafe { libc::tcgetattr(libc::STDIN_FILENO, &mut saved) } != 0 {
+            return EchoOff {
+                saved: None,
+                sigint: None,
+            };
+        }
+        let mut quiet = saved;
+        quiet.c_lflag &= !libc::ECHO;
+        // SAFETY: tcsetattr and _exit are async-signal-safe; `saved` is moved in.
+        let sigint = unsafe {
+            signal_hook::low_level::register(signal_hook::consts::SIGINT, move || {
+                libc::tcsetattr(libc::STDIN_FILENO, libc::TCSANOW, &saved);
+                libc::_exit(130);
+            })
+        }
+        .ok();
+        unsafe { libc::tcsetattr(libc::STDIN_FILENO, libc::TCSANOW, &quiet) };
+        EchoOff {
+            saved: Some(saved),
+            sigint,
+        }
+    }
+}
+
+impl Drop for EchoOff {
+    fn drop(&mut self) {
+        if let Some(saved) = &self.saved {
+            // SAFETY: restores the termios read in `new`.
+            unsafe { libc::tcsetattr(libc::STDIN_FILENO, libc::TCSANOW, saved) };
+        }
+        if let Some(id) = self.sigint.take() {
+            signal_hook::low_level::unregister(id);
+        }
+    }
 }
 
 /// Writes through a 0600 temporary file renamed into place, so the secret is never

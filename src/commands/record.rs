@@ -187,7 +187,8 @@ pub fn attach_recording(
             ),
             Recording::Url { .. } => portal.call(ATTACH_RECORD, &params, Repeat::Safe),
         })
-        .map_err(|f| super::call::explain_not_ready(f, call_id, Some(!wait_for_call.is_zero())))?;
+        .map_err(|f| super::call::explain_not_ready(f, call_id, Some(!wait_for_call.is_zero())))
+        .map_err(|f| explain_fetch_failure(f, recording))?;
     let file_id = id_in(&result, "FILE_ID", ATTACH_RECORD)?;
     let mut out = fields([
         ("call_id", json!(call_id.as_str())),
@@ -206,6 +207,32 @@ pub fn attach_recording(
         }
     };
     Ok(out)
+}
+
+/// "ERROR_CORE: Server returns HTTP error code 404" is the portal's own download of a
+/// RECORD_URL failing: say so, since b24tel itself never fetched the URL.
+fn explain_fetch_failure(mut f: Failure, recording: &Recording) -> Failure {
+    const FETCH_FAILED: &str = "Server returns HTTP error code";
+    let Recording::Url { url, .. } = recording else {
+        return f;
+    };
+    let Some(status) = f
+        .description
+        .as_deref()
+        .filter(|_| f.code.as_deref() == Some("ERROR_CORE"))
+        .and_then(|d| d.split_once(FETCH_FAILED))
+        .map(|(_, rest)| rest.trim().trim_end_matches('.').to_string())
+    else {
+        return f;
+    };
+    f.message = format!(
+        "the portal downloaded {} itself and got HTTP {status}; nothing was attached",
+        crate::secret::redact_url(url)
+    );
+    f.hint = Some(
+        "the URL must be reachable from the portal's side (its public address, not localhost or a LAN name), without a login; or send the file with --file PATH".into(),
+    );
+    f
 }
 
 /// The FILE_ID of the record a finished call already has, if any.

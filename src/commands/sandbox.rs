@@ -13,8 +13,8 @@ use crate::sandbox::{self, Fault, Options};
 
 #[derive(Debug, Args)]
 pub struct Cmd {
-    /// Address to listen on; port 0 takes any free port
-    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8024")]
+    /// Address to listen on: IP:PORT, or a loopback name such as localhost:PORT; port 0 takes any free port
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8024", value_parser = parse_addr)]
     pub addr: SocketAddr,
 
     /// Keep attached records and transcripts here [default: a temp dir removed on exit]
@@ -57,6 +57,41 @@ pub struct Cmd {
     /// to DATA_DIR/ca.pem and printed, for SSL_CERT_FILE / --cacert / ca_cert
     #[arg(long)]
     pub tls: bool,
+}
+
+/// IP:PORT, or a host name that resolves to loopback only (`localhost:8024`); a name
+/// is not a way to listen on other machines' side, that takes its IP address.
+fn parse_addr(text: &str) -> Result<SocketAddr, String> {
+    use std::net::ToSocketAddrs;
+    if let Ok(addr) = text.parse::<SocketAddr>() {
+        return Ok(addr);
+    }
+    let Some((host, port)) = text.rsplit_once(':') else {
+        return Err(format!(
+            "{text:?} is not HOST:PORT; pass e.g. 127.0.0.1:8024 or localhost:8024"
+        ));
+    };
+    if port.parse::<u16>().is_err() {
+        return Err(format!(
+            "{port:?} is not a port number (0-65535); pass e.g. {host}:8024"
+        ));
+    }
+    let found: Vec<SocketAddr> = text
+        .to_socket_addrs()
+        .map_err(|e| {
+            format!("cannot resolve {host:?} ({e}); pass an IP address such as 127.0.0.1:{port}")
+        })?
+        .collect();
+    if found.is_empty() || found.iter().any(|a| !a.ip().is_loopback()) {
+        return Err(format!(
+            "{host:?} resolves to an address that is not loopback; to listen beyond this machine pass the IP address itself"
+        ));
+    }
+    Ok(found
+        .iter()
+        .find(|a| a.is_ipv4())
+        .copied()
+        .unwrap_or(found[0]))
 }
 
 pub fn run(cmd: Cmd, ui: &Ui) -> anyhow::Result<()> {

@@ -311,9 +311,13 @@ impl Progress {
     /// Marks the whole body as handed to the connection.
     pub fn body_done(&self) {
         let now = self.start.elapsed().as_millis() as u64 + 1;
-        let _ = self
+        let first = self
             .done_ms
-            .compare_exchange(0, now, Ordering::Relaxed, Ordering::Relaxed);
+            .compare_exchange(0, now, Ordering::Relaxed, Ordering::Relaxed)
+            .is_ok();
+        if let (true, Some(bar)) = (first, &self.bar) {
+            crate::output::waiting_for_portal(bar);
+        }
     }
 
     /// How long ago the whole body was sent, if it was.

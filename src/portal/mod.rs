@@ -898,7 +898,7 @@ pub fn check_transport(url: &str, allow_http: bool) -> Result<(), Failure> {
             "refusing plain http:// to {}: the webhook code or token would cross the network unencrypted",
             host_of(url)
         ))
-        .with_hint("use the portal's https:// address, or set allow_http = true in the profile for a trusted network"));
+        .with_hint("use the portal's https:// address; on a trusted network, allow_http is a profile key in the config file (no flag): add the line `allow_http = true` under [profiles.NAME] (`b24tel config path` shows the file)"));
     }
     Err(Failure::config(format!(
         "{} is not an http(s) URL",

@@ -91,8 +91,8 @@ impl RecordName {
             "wav" => AudioFormat::Wav,
             other => {
                 return Err(format!(
-                    "{place}: extension .{other} is not accepted; Bitrix24 takes .mp3 or .wav records (convert it, e.g. `ffmpeg -i in.{other} out.mp3`)"
-                ))
+                "{place}: extension .{other} is not accepted; Bitrix24 takes .mp3 or .wav records"
+            ))
             }
         };
         Ok(RecordName {
@@ -128,10 +128,18 @@ impl RecordFile {
                 Some(None) => Err(format!(
                     "{shown}: the file name is not valid UTF-8; rename the file or pass --filename NAME.mp3"
                 )),
+                // `.` or `dir/..`: the check below says it is a directory, once.
+                None if path.is_dir() => Err(String::new()),
                 None => Err(format!("{shown}: not a file path; pass the recording's path")),
             },
         };
-        let name = name.map_err(|p| problems.push(p)).ok();
+        let name = name
+            .map_err(|p| {
+                if !p.is_empty() {
+                    problems.push(p)
+                }
+            })
+            .ok();
 
         let size = match stat(path) {
             Ok(size) => size,
@@ -279,8 +287,14 @@ pub fn check_url(url: &str, filename: Option<&str>) -> Result<RecordName, Vec<St
             let path = path.split_once("://").map(|(_, p)| p).unwrap_or(path);
             let base = path.split_once('/').map(|(_, p)| p).unwrap_or("");
             let base = base.rsplit('/').next().unwrap_or("");
-            RecordName::parse(base, "--url")
-                .map_err(|p| format!("{p}; or name the record with --filename NAME.mp3"))
+            RecordName::parse(base, "--url").map_err(|p| {
+                if p.contains("is not accepted") {
+                    // The portal stores a URL's bytes as they are: nothing converts them.
+                    format!("{p}, and a --url is stored as it is downloaded (mp3/wav only); for other audio, download it and pass --file PATH, which b24tel converts (see --convert)")
+                } else {
+                    p
+                }
+            })
         }
     };
     match name {

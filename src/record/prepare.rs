@@ -90,6 +90,8 @@ pub fn plan(
             ));
             None
         }
+        // `.` or `dir/..`: the check below says it is a directory, once.
+        None if path.is_dir() => None,
         None => {
             problems.push(format!(
                 "{shown}: not a file path; pass the recording's path"
