@@ -37,6 +37,15 @@ struct Hostile {
 
 impl Hostile {
     fn start(handler: impl Fn(&mut TcpStream, &Head) + Send + Sync + 'static) -> Hostile {
+        Hostile::with_statistics("200 OK", br#"{"result":[]}"#, handler)
+    }
+
+    /// As `start`, with `voximplant.statistic.get` answered `status` + `statistics`.
+    fn with_statistics(
+        status: &'static str,
+        statistics: &'static [u8],
+        handler: impl Fn(&mut TcpStream, &Head) + Send + Sync + 'static,
+    ) -> Hostile {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = listener.local_addr().unwrap();
         let requests = Arc::new(AtomicUsize::new(0));
@@ -53,7 +62,7 @@ impl Hostile {
                     };
                     if head.line.contains("voximplant.statistic.get") {
                         drain(&mut stream, head.content_length);
-                        answer(&mut stream, "200 OK", "", br#"{"result":[]}"#);
+                        answer(&mut stream, status, "", statistics);
                         return;
                     }
                     counted.fetch_add(1, Ordering::SeqCst);
@@ -1051,4 +1060,146 @@ fn defect_20_config_init_with_an_empty_profile_name_is_refused() {
         .unwrap();
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
     assert!(!config.exists());
+}
+
+// ---- 2, 3, 8 in batch: outcomes that stay unknown --------------------------
+
+/// The call `c1` as a portal that has not (yet) indexed any transcript shows it.
+const FINISHED_C1: &[u8] = br#"{"result":[{"CALL_ID":"c1","CALL_DURATION":60}]}"#;
+
+/// A manifest of one transcript row for `c1`, in its own folder.
+fn one_row_manifest(dir: &TempDir) -> std::path::PathBuf {
+    write(
+        dir.path(),
+        "t.srt",
+        b"1\n00:00:00,000 --> 00:00:02,000\nUser: hello\n\n",
+    );
+    write(dir.path(), "m.csv", b"call_id,transcript\nc1,t.srt\n")
+}
+
+fn run_batch(
+    home: &TempDir,
+    webhook: &str,
+    manifest: &std::path::Path,
+    extra: &[&str],
+) -> std::process::Output {
+    let manifest = manifest.to_str().unwrap();
+    let mut args = vec!["batch", "--min-age", "0", "--manifest", manifest];
+    args.extend_from_slice(extra);
+    run(home, webhook, &args)
+}
+
+/// The one row's transcript outcome.
+fn transcript_row(output: &std::process::Output) -> Value {
+    let text = stdout(output);
+    let line = text
+        .lines()
+        .find(|l| l.contains("\"row\""))
+        .unwrap_or_else(|| panic!("no row in {text}"));
+    serde_json::from_str::<Value>(line).unwrap()["transcript"].clone()
+}
+
+#[test]
+fn defect_02_a_timed_out_transcript_is_not_resent_within_settle() {
+    // The portal stores the transcript but answers after --timeout, and its
+    // statistics do not show it yet: an immediate re-run must not send it again.
+    let portal = Hostile::with_statistics("200 OK", FINISHED_C1, |stream, head| {
+        drain(stream, head.content_length);
+        std::thread::sleep(Duration::from_secs(3));
+        answer(stream, "200 OK", "", br#"{"result":{"TRANSCRIPT_ID":7}}"#);
+    });
+    let home = TempDir::new().unwrap();
+    let dir = TempDir::new().unwrap();
+    let manifest = one_row_manifest(&dir);
+
+    let output = run_batch(&home, &portal.webhook_url, &manifest, &["--timeout", "1"]);
+    no_panic(&output);
+    assert_eq!(output.status.code(), Some(9), "{}", stderr(&output));
+    assert_eq!(transcript_row(&output)["status"], "unknown", "not failed");
+    assert_eq!(portal.requests(), 1);
+
+    let output = run_batch(&home, &portal.webhook_url, &manifest, &["--timeout", "1"]);
+    assert_eq!(output.status.code(), Some(9), "{}", stderr(&output));
+    let row = transcript_row(&output);
+    assert_eq!(row["status"], "unknown", "{row}");
+    assert!(row.to_string().contains("--settle"), "{row}");
+    assert_eq!(portal.requests(), 1, "re-sent within the settle window");
+
+    // Only once the window has passed may "not there" mean "not landed".
+    let output = run_batch(
+        &home,
+        &portal.webhook_url,
+        &manifest,
+        &["--timeout", "1", "--settle", "0"],
+    );
+    no_panic(&output);
+    assert_eq!(portal.requests(), 2, "{}", stderr(&output));
+}
+
+#[test]
+fn defect_03_statistics_refused_with_404_leaves_the_row_unknown_and_resendable() {
+    // A self-hosted portal without voximplant: the check answers 404, and the first
+    // send's answer is lost. The row must not be stuck: unknown, then --resend-unknown.
+    let sent = Arc::new(AtomicUsize::new(0));
+    let seen = sent.clone();
+    let portal = Hostile::with_statistics(
+        "404 Not Found",
+        br#"{"error":"ERROR_METHOD_NOT_FOUND","error_description":"Method not found!"}"#,
+        move |stream, head| {
+            drain(stream, head.content_length);
+            if seen.fetch_add(1, Ordering::SeqCst) > 0 {
+                answer(stream, "200 OK", "", br#"{"result":{"TRANSCRIPT_ID":8}}"#);
+            }
+            // The first connection closes with no answer after the body was read.
+        },
+    );
+    let home = TempDir::new().unwrap();
+    let dir = TempDir::new().unwrap();
+    let manifest = one_row_manifest(&dir);
+
+    let output = run_batch(&home, &portal.webhook_url, &manifest, &[]);
+    no_panic(&output);
+    assert_eq!(output.status.code(), Some(9), "{}", stderr(&output));
+    assert_eq!(transcript_row(&output)["status"], "unknown");
+
+    let output = run_batch(&home, &portal.webhook_url, &manifest, &[]);
+    assert_eq!(output.status.code(), Some(9), "{}", stderr(&output));
+    let row = transcript_row(&output);
+    assert_eq!(row["status"], "unknown", "{row}");
+    assert!(
+        format!("{row}{}", stderr(&output)).contains("--resend-unknown"),
+        "{row} {}",
+        stderr(&output)
+    );
+    assert_eq!(
+        sent.load(Ordering::SeqCst),
+        1,
+        "unknown is not re-sent unasked"
+    );
+
+    let output = run_batch(&home, &portal.webhook_url, &manifest, &["--resend-unknown"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(transcript_row(&output)["status"], "attached");
+    assert_eq!(sent.load(Ordering::SeqCst), 2);
+}
+
+#[test]
+fn defect_08_batch_marks_an_unusable_success_unknown() {
+    let portal = Hostile::with_statistics("200 OK", FINISHED_C1, |stream, head| {
+        drain(stream, head.content_length);
+        answer(stream, "200 OK", "", br#"{"result":null}"#);
+    });
+    let home = TempDir::new().unwrap();
+    let dir = TempDir::new().unwrap();
+    let manifest = one_row_manifest(&dir);
+    let output = run_batch(&home, &portal.webhook_url, &manifest, &[]);
+    no_panic(&output);
+    assert_eq!(output.status.code(), Some(9), "{}", stderr(&output));
+    let row = transcript_row(&output);
+    assert_eq!(row["status"], "unknown", "{row}");
+    assert!(row.to_string().contains("outcome is unknown"), "{row}");
+    // And a re-run does not send it again (it probably landed).
+    let output = run_batch(&home, &portal.webhook_url, &manifest, &[]);
+    assert_eq!(output.status.code(), Some(9), "{}", stderr(&output));
+    assert_eq!(portal.requests(), 1);
 }
