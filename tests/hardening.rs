@@ -1203,3 +1203,117 @@ fn defect_08_batch_marks_an_unusable_success_unknown() {
     assert_eq!(output.status.code(), Some(9), "{}", stderr(&output));
     assert_eq!(portal.requests(), 1);
 }
+
+#[test]
+fn defect_13_batch_honours_retries_and_retry_after_with_a_warning_each() {
+    let portal = Hostile::with_statistics("200 OK", FINISHED_C1, |stream, head| {
+        drain(stream, head.content_length);
+        answer(
+            stream,
+            "503 Service Unavailable",
+            "Retry-After: 1\r\n",
+            br#"{"error":"QUERY_LIMIT_EXCEEDED","error_description":"Too many requests"}"#,
+        );
+    });
+    let home = TempDir::new().unwrap();
+    let dir = TempDir::new().unwrap();
+    let manifest = one_row_manifest(&dir);
+    let started = Instant::now();
+    let output = run_batch(&home, &portal.webhook_url, &manifest, &["--retries", "2"]);
+    no_panic(&output);
+    assert_eq!(output.status.code(), Some(9), "{}", stderr(&output));
+    assert_eq!(portal.requests(), 3, "--retries 2 is three requests");
+    let err = stderr(&output);
+    assert_eq!(err.matches("retrying in 1.0 s").count(), 2, "{err}");
+    assert!(started.elapsed() >= Duration::from_secs(2));
+}
+
+// ---- 11: batch memory does not grow with the manifest ----------------------
+
+/// Peak RSS (VmHWM, KiB) of one b24tel run, sampled until it exits.
+fn peak_rss(home: &TempDir, args: &[&str]) -> (Option<i32>, u64) {
+    let mut child = StdCommand::new(bin())
+        .env_clear()
+        .env("HOME", home.path())
+        .env("XDG_CONFIG_HOME", home.path().join(".config"))
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let status_path = format!("/proc/{}/status", child.id());
+    let mut peak = 0u64;
+    loop {
+        if let Ok(status) = std::fs::read_to_string(&status_path) {
+            let hwm = status
+                .lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+                .unwrap_or(0);
+            peak = peak.max(hwm);
+        }
+        if let Some(status) = child.try_wait().unwrap() {
+            return (status.code(), peak);
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn defect_11_batch_peak_memory_does_not_grow_with_the_manifest() {
+    let sandbox = Sandbox::start(&[]);
+    let dir = TempDir::new().unwrap();
+    // About 100 KB of SRT (220 long cues): held per row, 60 rows would be 6 MB
+    // or more; the debug build parses slowly, so the file is kept small.
+    let words: Vec<String> = (0..60).map(|j| format!("word{j}")).collect();
+    let words = words.join(" ");
+    let mut srt = String::new();
+    for i in 0..220u32 {
+        let (s, e) = (i * 2, i * 2 + 1);
+        srt.push_str(&format!(
+            "{}\n00:{:02}:{:02},000 --> 00:{:02}:{:02},500\nUser: cue {i} {words}\n\n",
+            i + 1,
+            s / 60,
+            s % 60,
+            e / 60,
+            e % 60
+        ));
+    }
+    write(dir.path(), "t.srt", srt.as_bytes());
+    let mut peaks = Vec::new();
+    for rows in [3usize, 60] {
+        let mut manifest = String::from("call_id,transcript\n");
+        for i in 0..rows {
+            manifest.push_str(&format!("call-{i},t.srt\n"));
+        }
+        let path = write(dir.path(), &format!("m{rows}.csv"), manifest.as_bytes());
+        let (code, peak) = peak_rss(
+            &sandbox.home,
+            &[
+                "--webhook",
+                &sandbox.webhook_url,
+                "-o",
+                "json",
+                "--dry-run",
+                "batch",
+                "--min-age",
+                "0",
+                "--manifest",
+                path.to_str().unwrap(),
+            ],
+        );
+        assert_eq!(code, Some(0), "{rows} rows");
+        peaks.push(peak);
+    }
+    eprintln!(
+        "peak RSS: 3 rows {} KiB, 60 rows {} KiB",
+        peaks[0], peaks[1]
+    );
+    assert!(
+        peaks[1] < peaks[0] + 3 * 1024,
+        "peak RSS grew from {} KiB (3 rows) to {} KiB (60 rows)",
+        peaks[0],
+        peaks[1]
+    );
+}
