@@ -1317,3 +1317,57 @@ fn defect_11_batch_peak_memory_does_not_grow_with_the_manifest() {
         peaks[1]
     );
 }
+
+#[test]
+fn defect_10_an_endless_manifest_on_stdin_stops_at_the_cap() {
+    let counter = ConnectionCounter::start();
+    let webhook = format!("http://{}/rest/1/{CODE}/", counter.addr);
+    let home = TempDir::new().unwrap();
+    // CSV whose header never ends, and JSON Lines whose first line never ends.
+    for (name, prefix) in [("csv", &b""[..]), ("jsonl", &b"{\"call_id\":\"c1\""[..])] {
+        let mut child = StdCommand::new(bin())
+            .env_clear()
+            .env("HOME", home.path())
+            .args([
+                "-o",
+                "json",
+                "--webhook",
+                &webhook,
+                "batch",
+                "--manifest",
+                "-",
+            ])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        let prefix = prefix.to_vec();
+        let feeder = std::thread::spawn(move || {
+            let _ = stdin.write_all(&prefix);
+            let zeros = vec![0u8; 1 << 20];
+            // 300 MiB at most: past the 256 MiB cap, and the test ends either way.
+            for _ in 0..300 {
+                if stdin.write_all(&zeros).is_err() {
+                    return;
+                }
+            }
+        });
+        let output = child.wait_with_output().unwrap();
+        feeder.join().unwrap();
+        no_panic(&output);
+        let all = format!("{}{}", stdout(&output), stderr(&output));
+        assert!(
+            matches!(output.status.code(), Some(3) | Some(9)),
+            "{name}: {:?}",
+            output.status
+        );
+        assert!(all.contains("256 MiB cap for manifests"), "{name}: {all}");
+        assert!(
+            all.lines().count() < 10,
+            "{name}: one error, not one per read"
+        );
+    }
+    assert_eq!(counter.connections(), 0);
+}
