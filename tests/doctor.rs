@@ -320,3 +320,25 @@ fn doctor_dry_run_lists_token_file_and_ffmpeg() {
         assert!(check(&json, name)["ok"].is_null());
     }
 }
+
+#[test]
+fn auth_status_shows_an_absurd_expiry_without_a_panic() {
+    // Defect 8.7's class: no number from a file or a portal may panic.
+    let app = App::start();
+    app.login();
+    let text = std::fs::read_to_string(app.token_file()).unwrap();
+    let mut stored: Value = serde_json::from_str(&text).unwrap();
+    stored["expires_at"] = Value::from(u64::MAX);
+    std::fs::write(app.token_file(), stored.to_string()).unwrap();
+    let out = app.cmd().args(["auth", "status"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let json = stdout_json(&out);
+    assert!(
+        json["expires_at"]
+            .as_str()
+            .unwrap()
+            .starts_with("9999-12-31"),
+        "{json}"
+    );
+    assert!(json["expires_in"].as_i64().unwrap() > 0, "{json}");
+}
