@@ -37,6 +37,15 @@ struct Hostile {
 
 impl Hostile {
     fn start(handler: impl Fn(&mut TcpStream, &Head) + Send + Sync + 'static) -> Hostile {
+        Hostile::with_statistics("200 OK", br#"{"result":[]}"#, handler)
+    }
+
+    /// As `start`, with `voximplant.statistic.get` answered `status` + `statistics`.
+    fn with_statistics(
+        status: &'static str,
+        statistics: &'static [u8],
+        handler: impl Fn(&mut TcpStream, &Head) + Send + Sync + 'static,
+    ) -> Hostile {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = listener.local_addr().unwrap();
         let requests = Arc::new(AtomicUsize::new(0));
@@ -53,7 +62,7 @@ impl Hostile {
                     };
                     if head.line.contains("voximplant.statistic.get") {
                         drain(&mut stream, head.content_length);
-                        answer(&mut stream, "200 OK", "", br#"{"result":[]}"#);
+                        answer(&mut stream, status, "", statistics);
                         return;
                     }
                     counted.fetch_add(1, Ordering::SeqCst);
@@ -1051,4 +1060,314 @@ fn defect_20_config_init_with_an_empty_profile_name_is_refused() {
         .unwrap();
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
     assert!(!config.exists());
+}
+
+// ---- 2, 3, 8 in batch: outcomes that stay unknown --------------------------
+
+/// The call `c1` as a portal that has not (yet) indexed any transcript shows it.
+const FINISHED_C1: &[u8] = br#"{"result":[{"CALL_ID":"c1","CALL_DURATION":60}]}"#;
+
+/// A manifest of one transcript row for `c1`, in its own folder.
+fn one_row_manifest(dir: &TempDir) -> std::path::PathBuf {
+    write(
+        dir.path(),
+        "t.srt",
+        b"1\n00:00:00,000 --> 00:00:02,000\nUser: hello\n\n",
+    );
+    write(dir.path(), "m.csv", b"call_id,transcript\nc1,t.srt\n")
+}
+
+fn run_batch(
+    home: &TempDir,
+    webhook: &str,
+    manifest: &std::path::Path,
+    extra: &[&str],
+) -> std::process::Output {
+    let manifest = manifest.to_str().unwrap();
+    let mut args = vec!["batch", "--min-age", "0", "--manifest", manifest];
+    args.extend_from_slice(extra);
+    run(home, webhook, &args)
+}
+
+/// The one row's transcript outcome.
+fn transcript_row(output: &std::process::Output) -> Value {
+    let text = stdout(output);
+    let line = text
+        .lines()
+        .find(|l| l.contains("\"row\""))
+        .unwrap_or_else(|| panic!("no row in {text}"));
+    serde_json::from_str::<Value>(line).unwrap()["transcript"].clone()
+}
+
+#[test]
+fn defect_02_a_timed_out_transcript_is_not_resent_within_settle() {
+    // The portal stores the transcript but answers after --timeout, and its
+    // statistics do not show it yet: an immediate re-run must not send it again.
+    let portal = Hostile::with_statistics("200 OK", FINISHED_C1, |stream, head| {
+        drain(stream, head.content_length);
+        std::thread::sleep(Duration::from_secs(3));
+        answer(stream, "200 OK", "", br#"{"result":{"TRANSCRIPT_ID":7}}"#);
+    });
+    let home = TempDir::new().unwrap();
+    let dir = TempDir::new().unwrap();
+    let manifest = one_row_manifest(&dir);
+
+    let output = run_batch(&home, &portal.webhook_url, &manifest, &["--timeout", "1"]);
+    no_panic(&output);
+    assert_eq!(output.status.code(), Some(9), "{}", stderr(&output));
+    assert_eq!(transcript_row(&output)["status"], "unknown", "not failed");
+    assert_eq!(portal.requests(), 1);
+
+    let output = run_batch(&home, &portal.webhook_url, &manifest, &["--timeout", "1"]);
+    assert_eq!(output.status.code(), Some(9), "{}", stderr(&output));
+    let row = transcript_row(&output);
+    assert_eq!(row["status"], "unknown", "{row}");
+    assert!(row.to_string().contains("--settle"), "{row}");
+    assert_eq!(portal.requests(), 1, "re-sent within the settle window");
+
+    // Only once the window has passed may "not there" mean "not landed".
+    let output = run_batch(
+        &home,
+        &portal.webhook_url,
+        &manifest,
+        &["--timeout", "1", "--settle", "0"],
+    );
+    no_panic(&output);
+    assert_eq!(portal.requests(), 2, "{}", stderr(&output));
+}
+
+#[test]
+fn defect_03_statistics_refused_with_404_leaves_the_row_unknown_and_resendable() {
+    // A self-hosted portal without voximplant: the check answers 404, and the first
+    // send's answer is lost. The row must not be stuck: unknown, then --resend-unknown.
+    let sent = Arc::new(AtomicUsize::new(0));
+    let seen = sent.clone();
+    let portal = Hostile::with_statistics(
+        "404 Not Found",
+        br#"{"error":"ERROR_METHOD_NOT_FOUND","error_description":"Method not found!"}"#,
+        move |stream, head| {
+            drain(stream, head.content_length);
+            if seen.fetch_add(1, Ordering::SeqCst) > 0 {
+                answer(stream, "200 OK", "", br#"{"result":{"TRANSCRIPT_ID":8}}"#);
+            }
+            // The first connection closes with no answer after the body was read.
+        },
+    );
+    let home = TempDir::new().unwrap();
+    let dir = TempDir::new().unwrap();
+    let manifest = one_row_manifest(&dir);
+
+    let output = run_batch(&home, &portal.webhook_url, &manifest, &[]);
+    no_panic(&output);
+    assert_eq!(output.status.code(), Some(9), "{}", stderr(&output));
+    assert_eq!(transcript_row(&output)["status"], "unknown");
+
+    let output = run_batch(&home, &portal.webhook_url, &manifest, &[]);
+    assert_eq!(output.status.code(), Some(9), "{}", stderr(&output));
+    let row = transcript_row(&output);
+    assert_eq!(row["status"], "unknown", "{row}");
+    assert!(
+        format!("{row}{}", stderr(&output)).contains("--resend-unknown"),
+        "{row} {}",
+        stderr(&output)
+    );
+    assert_eq!(
+        sent.load(Ordering::SeqCst),
+        1,
+        "unknown is not re-sent unasked"
+    );
+
+    let output = run_batch(&home, &portal.webhook_url, &manifest, &["--resend-unknown"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(transcript_row(&output)["status"], "attached");
+    assert_eq!(sent.load(Ordering::SeqCst), 2);
+}
+
+#[test]
+fn defect_08_batch_marks_an_unusable_success_unknown() {
+    let portal = Hostile::with_statistics("200 OK", FINISHED_C1, |stream, head| {
+        drain(stream, head.content_length);
+        answer(stream, "200 OK", "", br#"{"result":null}"#);
+    });
+    let home = TempDir::new().unwrap();
+    let dir = TempDir::new().unwrap();
+    let manifest = one_row_manifest(&dir);
+    let output = run_batch(&home, &portal.webhook_url, &manifest, &[]);
+    no_panic(&output);
+    assert_eq!(output.status.code(), Some(9), "{}", stderr(&output));
+    let row = transcript_row(&output);
+    assert_eq!(row["status"], "unknown", "{row}");
+    assert!(row.to_string().contains("outcome is unknown"), "{row}");
+    // And a re-run does not send it again (it probably landed).
+    let output = run_batch(&home, &portal.webhook_url, &manifest, &[]);
+    assert_eq!(output.status.code(), Some(9), "{}", stderr(&output));
+    assert_eq!(portal.requests(), 1);
+}
+
+#[test]
+fn defect_13_batch_honours_retries_and_retry_after_with_a_warning_each() {
+    let portal = Hostile::with_statistics("200 OK", FINISHED_C1, |stream, head| {
+        drain(stream, head.content_length);
+        answer(
+            stream,
+            "503 Service Unavailable",
+            "Retry-After: 1\r\n",
+            br#"{"error":"QUERY_LIMIT_EXCEEDED","error_description":"Too many requests"}"#,
+        );
+    });
+    let home = TempDir::new().unwrap();
+    let dir = TempDir::new().unwrap();
+    let manifest = one_row_manifest(&dir);
+    let started = Instant::now();
+    let output = run_batch(&home, &portal.webhook_url, &manifest, &["--retries", "2"]);
+    no_panic(&output);
+    assert_eq!(output.status.code(), Some(9), "{}", stderr(&output));
+    assert_eq!(portal.requests(), 3, "--retries 2 is three requests");
+    let err = stderr(&output);
+    assert_eq!(err.matches("retrying in 1.0 s").count(), 2, "{err}");
+    assert!(started.elapsed() >= Duration::from_secs(2));
+}
+
+// ---- 11: batch memory does not grow with the manifest ----------------------
+
+/// Peak RSS (VmHWM, KiB) of one b24tel run, sampled until it exits.
+fn peak_rss(home: &TempDir, args: &[&str]) -> (Option<i32>, u64) {
+    let mut child = StdCommand::new(bin())
+        .env_clear()
+        .env("HOME", home.path())
+        .env("XDG_CONFIG_HOME", home.path().join(".config"))
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let status_path = format!("/proc/{}/status", child.id());
+    let mut peak = 0u64;
+    loop {
+        if let Ok(status) = std::fs::read_to_string(&status_path) {
+            let hwm = status
+                .lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+                .unwrap_or(0);
+            peak = peak.max(hwm);
+        }
+        if let Some(status) = child.try_wait().unwrap() {
+            return (status.code(), peak);
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn defect_11_batch_peak_memory_does_not_grow_with_the_manifest() {
+    let sandbox = Sandbox::start(&[]);
+    let dir = TempDir::new().unwrap();
+    // About 100 KB of SRT (220 long cues): held per row, 60 rows would be 6 MB
+    // or more; the debug build parses slowly, so the file is kept small.
+    let words: Vec<String> = (0..60).map(|j| format!("word{j}")).collect();
+    let words = words.join(" ");
+    let mut srt = String::new();
+    for i in 0..220u32 {
+        let (s, e) = (i * 2, i * 2 + 1);
+        srt.push_str(&format!(
+            "{}\n00:{:02}:{:02},000 --> 00:{:02}:{:02},500\nUser: cue {i} {words}\n\n",
+            i + 1,
+            s / 60,
+            s % 60,
+            e / 60,
+            e % 60
+        ));
+    }
+    write(dir.path(), "t.srt", srt.as_bytes());
+    let mut peaks = Vec::new();
+    for rows in [3usize, 60] {
+        let mut manifest = String::from("call_id,transcript\n");
+        for i in 0..rows {
+            manifest.push_str(&format!("call-{i},t.srt\n"));
+        }
+        let path = write(dir.path(), &format!("m{rows}.csv"), manifest.as_bytes());
+        let (code, peak) = peak_rss(
+            &sandbox.home,
+            &[
+                "--webhook",
+                &sandbox.webhook_url,
+                "-o",
+                "json",
+                "--dry-run",
+                "batch",
+                "--min-age",
+                "0",
+                "--manifest",
+                path.to_str().unwrap(),
+            ],
+        );
+        assert_eq!(code, Some(0), "{rows} rows");
+        peaks.push(peak);
+    }
+    eprintln!(
+        "peak RSS: 3 rows {} KiB, 60 rows {} KiB",
+        peaks[0], peaks[1]
+    );
+    assert!(
+        peaks[1] < peaks[0] + 3 * 1024,
+        "peak RSS grew from {} KiB (3 rows) to {} KiB (60 rows)",
+        peaks[0],
+        peaks[1]
+    );
+}
+
+#[test]
+fn defect_10_an_endless_manifest_on_stdin_stops_at_the_cap() {
+    let counter = ConnectionCounter::start();
+    let webhook = format!("http://{}/rest/1/{CODE}/", counter.addr);
+    let home = TempDir::new().unwrap();
+    // CSV whose header never ends, and JSON Lines whose first line never ends.
+    for (name, prefix) in [("csv", &b""[..]), ("jsonl", &b"{\"call_id\":\"c1\""[..])] {
+        let mut child = StdCommand::new(bin())
+            .env_clear()
+            .env("HOME", home.path())
+            .args([
+                "-o",
+                "json",
+                "--webhook",
+                &webhook,
+                "batch",
+                "--manifest",
+                "-",
+            ])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        let prefix = prefix.to_vec();
+        let feeder = std::thread::spawn(move || {
+            let _ = stdin.write_all(&prefix);
+            let zeros = vec![0u8; 1 << 20];
+            // 300 MiB at most: past the 256 MiB cap, and the test ends either way.
+            for _ in 0..300 {
+                if stdin.write_all(&zeros).is_err() {
+                    return;
+                }
+            }
+        });
+        let output = child.wait_with_output().unwrap();
+        feeder.join().unwrap();
+        no_panic(&output);
+        let all = format!("{}{}", stdout(&output), stderr(&output));
+        assert!(
+            matches!(output.status.code(), Some(3) | Some(9)),
+            "{name}: {:?}",
+            output.status
+        );
+        assert!(all.contains("256 MiB cap for manifests"), "{name}: {all}");
+        assert!(
+            all.lines().count() < 10,
+            "{name}: one error, not one per read"
+        );
+    }
+    assert_eq!(counter.connections(), 0);
 }

@@ -399,7 +399,8 @@ fn doctor_passes_against_the_sandbox() {
             "clock",
             "authentication",
             "telephony scope",
-            "call statistics"
+            "call statistics",
+            "ffmpeg"
         ]
     );
     assert!(checks.iter().all(|c| c["ok"] == true), "{checks:?}");

@@ -208,7 +208,8 @@ fn doctor_checks_clock_statistics_and_webhook_shape() {
             "clock",
             "authentication",
             "telephony scope",
-            "call statistics"
+            "call statistics",
+            "ffmpeg"
         ]
     );
     assert!(checks[4]["detail"].as_str().unwrap().contains("within"));

@@ -301,3 +301,96 @@ fn wait_for_call_retries_until_the_call_is_finished() {
     assert!(stderr(&output).contains("not finished in Bitrix24 yet"));
     assert_eq!(sandbox.transcripts().len(), 1);
 }
+
+/// A dry run of `transcript attach --file NAME` over `bytes`, in a folder of its own.
+fn plan(name: &str, bytes: &[u8], args: &[&str]) -> std::process::Output {
+    let home = tempfile::TempDir::new().unwrap();
+    std::fs::write(home.path().join(name), bytes).unwrap();
+    common::b24tel(home.path())
+        .current_dir(home.path())
+        .args([
+            "--webhook",
+            "http://127.0.0.1:9/rest/1/fixture/",
+            "--dry-run",
+        ])
+        .args(["-o", "json", "transcript", "attach", "--call-id", "C.1"])
+        .args(["--file", name])
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// Issue 9: shapes the fixtures from tools do not cover: Excel's ru-RU CSV, KOI8-R,
+/// whisperX's `[SPEAKER_00] text` without a colon, and the formats refused by name.
+#[test]
+fn excel_csv_koi8_bracket_labels_and_named_refusals() {
+    let output = plan(
+        "excel.csv",
+        "side;start;stop;message\nUser;0,5;2,25;Добрый день\nClient;2,5;4;Здравствуйте\n"
+            .as_bytes(),
+        &[],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(
+        stdout_json(&output)["params"]["MESSAGES"],
+        json!([
+            {"SIDE": "User", "START_TIME": 0, "STOP_TIME": 3, "MESSAGE": "Добрый день"},
+            {"SIDE": "Client", "START_TIME": 2, "STOP_TIME": 4, "MESSAGE": "Здравствуйте"}
+        ])
+    );
+
+    // KOI8-R bytes of "[SPEAKER_00] Привет" / "[SPEAKER_01] Да" (iconv -t koi8-r).
+    let mut srt = b"1\n00:00:00,000 --> 00:00:02,000\n[SPEAKER_00] ".to_vec();
+    srt.extend_from_slice(&[0xf0, 0xd2, 0xc9, 0xd7, 0xc5, 0xd4]);
+    srt.extend_from_slice(b"\n\n2\n00:00:02,000 --> 00:00:03,000\n[SPEAKER_01] ");
+    srt.extend_from_slice(&[0xe4, 0xc1]);
+    srt.extend_from_slice(b"\n\n");
+    let mapped = [
+        "--speaker",
+        "SPEAKER_00=User",
+        "--speaker",
+        "SPEAKER_01=Client",
+    ];
+    let mut args = vec!["--encoding", "koi8-r"];
+    args.extend(mapped);
+    let output = plan("koi8.srt", &srt, &args);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(
+        stdout_json(&output)["params"]["MESSAGES"],
+        json!([
+            {"SIDE": "User", "START_TIME": 0, "STOP_TIME": 2, "MESSAGE": "Привет"},
+            {"SIDE": "Client", "START_TIME": 2, "STOP_TIME": 3, "MESSAGE": "Да"}
+        ])
+    );
+    // The same bytes as UTF-8: refused naming the line and --encoding.
+    let output = plan("koi8.srt", &srt, &mapped);
+    assert_eq!(output.status.code(), Some(3));
+    assert!(
+        stderr(&output).contains("--encoding"),
+        "{}",
+        stderr(&output)
+    );
+
+    for (name, bytes, kind) in [
+        (
+            "call.ssa",
+            &b"[Script Info]\nScriptType: v4.00\n"[..],
+            "SubStation Alpha",
+        ),
+        ("call.sub", &b"{0}{25}Hello\n"[..], "MicroDVD/SubViewer"),
+        ("call.txt", &b"hello there\n"[..], "plain text"),
+    ] {
+        let output = plan(name, bytes, &[]);
+        assert_eq!(output.status.code(), Some(3), "{name}");
+        let err = stderr(&output);
+        assert!(err.contains(kind), "{name}: {err}");
+        assert!(!err.contains("JSON"), "{name}: a parser's error: {err}");
+        if name.ends_with(".txt") {
+            // No converter adds times that were never written.
+            assert!(!err.contains("ffmpeg"), "{err}");
+            assert!(err.contains("--message"), "{err}");
+        } else {
+            assert!(err.contains(&format!("ffmpeg -i {name} call.srt")), "{err}");
+        }
+    }
+}

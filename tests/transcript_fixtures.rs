@@ -202,3 +202,101 @@ fn two_legs_merge_by_time_each_on_its_side() {
         stderr(&output)
     );
 }
+
+/// A finished call long enough for every fixture's times.
+fn long_call(sandbox: &Sandbox) -> String {
+    let call = sandbox.new_call(false);
+    let (status, body) = sandbox.call(
+        "telephony.externalCall.finish",
+        serde_json::json!({"CALL_ID": call, "USER_ID": 1, "DURATION": 120}),
+    );
+    assert_eq!(status, 200, "{body}");
+    call
+}
+
+fn expected_messages(name: &str) -> Value {
+    let path = fixtures().join(format!("{name}.expected.json"));
+    serde_json::from_slice::<Value>(&std::fs::read(path).unwrap()).unwrap()["messages"].clone()
+}
+
+/// `batch` reads transcripts with the same flags as `transcript attach`:
+/// --channel, --encoding, and the user_transcript/client_transcript columns
+/// that stand for --user-file/--client-file. What the portal stores is checked.
+#[test]
+fn batch_takes_channel_encoding_and_two_legs() {
+    let sandbox = Sandbox::start(&[]);
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = |name: &str| fixtures().join(name).to_string_lossy().into_owned();
+    let cases: [(&str, String, &[&str]); 3] = [
+        (
+            "channel",
+            format!("transcript\n{}", fixture("vendor/yandex-v3.jsonl")),
+            &["--channel", "0=User", "--channel", "1=Client"],
+        ),
+        (
+            "encoding",
+            format!("transcript\n{}", fixture("tools/cp1251.srt")),
+            &["--default-side", "User", "--encoding", "cp1251"],
+        ),
+        (
+            "legs",
+            format!(
+                "user_transcript,client_transcript\n{},{}",
+                fixture("tools/leg-user.srt"),
+                fixture("tools/leg-client.tsv")
+            ),
+            &[],
+        ),
+    ];
+    for (name, columns, flags) in cases {
+        let call = long_call(&sandbox);
+        let (header, row) = columns.split_once('\n').unwrap();
+        let manifest = dir.path().join(format!("{name}.csv"));
+        std::fs::write(&manifest, format!("call_id,{header}\n{call},{row}\n")).unwrap();
+        let output = sandbox
+            .cmd()
+            .args(["-o", "json", "batch", "--min-age", "0", "--manifest"])
+            .arg(&manifest)
+            .args(flags)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{name}: {}", stderr(&output));
+        let stored = sandbox
+            .transcripts()
+            .into_iter()
+            .find(|t| t["CALL_ID"] == call.as_str())
+            .unwrap_or_else(|| panic!("{name}: nothing stored"));
+        let want = match name {
+            "channel" => expected_messages("vendor/yandex-v3.jsonl"),
+            "encoding" => expected_messages("tools/cp1251.srt"),
+            _ => serde_json::json!([
+                {"SIDE": "User", "START_TIME": 0, "STOP_TIME": 3, "MESSAGE": "Добрый день, компания «Ромашка»."},
+                {"SIDE": "Client", "START_TIME": 2, "STOP_TIME": 6, "MESSAGE": "Здравствуйте, я по поводу заказа."},
+                {"SIDE": "User", "START_TIME": 5, "STOP_TIME": 8, "MESSAGE": "Назовите номер, пожалуйста."},
+                {"SIDE": "Client", "START_TIME": 8, "STOP_TIME": 59, "MESSAGE": "Номер 4471."}
+            ]),
+        };
+        assert_eq!(stored["MESSAGES"], want, "{name}: stored {stored}");
+    }
+
+    // Without --channel, the channels are unmapped: the row fails naming the flag.
+    let call = long_call(&sandbox);
+    let manifest = dir.path().join("unmapped.csv");
+    std::fs::write(
+        &manifest,
+        format!(
+            "call_id,transcript\n{call},{}\n",
+            fixture("vendor/yandex-v3.jsonl")
+        ),
+    )
+    .unwrap();
+    let output = sandbox
+        .cmd()
+        .args(["-o", "json", "batch", "--min-age", "0", "--manifest"])
+        .arg(&manifest)
+        .output()
+        .unwrap();
+    assert_ne!(output.status.code(), Some(0));
+    let all = format!("{}{}", common::stdout(&output), stderr(&output));
+    assert!(all.contains("--channel"), "{all}");
+}

@@ -98,6 +98,44 @@ impl Rows {
     }
 }
 
+fn too_large(shown: &str) -> String {
+    format!(
+        "the manifest {shown} is larger than the {} MiB cap for manifests",
+        crate::input::DATA_CAP / (1024 * 1024)
+    )
+}
+
+/// A reader that fails once more than `left` bytes would be read.
+struct Capped {
+    inner: Box<dyn Read + Send>,
+    left: u64,
+    shown: String,
+}
+
+impl Read for Capped {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        if self.left == 0 {
+            let mut probe = [0u8; 1];
+            return match self.inner.read(&mut probe)? {
+                0 => Ok(0),
+                _ => Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    too_large(&self.shown),
+                )),
+            };
+        }
+        let room = buf
+            .len()
+            .min(usize::try_from(self.left).unwrap_or(usize::MAX));
+        let got = self.inner.read(&mut buf[..room])?;
+        self.left -= got as u64;
+        Ok(got)
+    }
+}
+
 /// Opens the manifest; one that cannot be read at all is an error, a bad row is
 /// a `BadRow` entry and the others go on.
 pub fn open(path: &Path) -> Result<Rows, Failure> {
@@ -107,7 +145,7 @@ pub fn open(path: &Path) -> Result<Rows, Failure> {
     } else {
         path.display().to_string()
     };
-    let mut input: Box<dyn Read + Send> = if stdin {
+    let input: Box<dyn Read + Send> = if stdin {
         Box::new(std::io::stdin())
     } else {
         let meta = std::fs::metadata(path).map_err(|e| {
@@ -120,11 +158,21 @@ pub fn open(path: &Path) -> Result<Rows, Failure> {
                     .with_hint("pass a file, or - and pipe the manifest in"),
             );
         }
+        if meta.len() > crate::input::DATA_CAP {
+            return Err(Failure::invalid(too_large(&shown)));
+        }
         Box::new(
             std::fs::File::open(path)
                 .map_err(|e| Failure::invalid(format!("cannot read the manifest {shown}: {e}")))?,
         )
     };
+    // Rows stream, but stdin (or a file growing meanwhile) could be endless, or one
+    // endless line: stop reading at the cap, as for every other input.
+    let mut input: Box<dyn Read + Send> = Box::new(Capped {
+        inner: input,
+        left: crate::input::DATA_CAP,
+        shown: shown.clone(),
+    });
     // Peek at the start to tell JSON Lines from CSV and drop a BOM.
     let mut head = Vec::new();
     (&mut input)
@@ -273,6 +321,9 @@ impl Iterator for Rows {
                     Err(e) => {
                         *line += 1;
                         let at = *line;
+                        // A read error (the cap among them) ends the manifest: reading on
+                        // would report the same error once per call, forever.
+                        *reader = BufReader::new(Box::new(std::io::empty()));
                         return Some(Err(BadRow {
                             line: at,
                             call_id: None,

@@ -106,13 +106,18 @@ fn shown(status: &Status) -> Map<String, Value> {
         .duration_since(UNIX_EPOCH)
         .unwrap_or_default()
         .as_secs() as i64;
+    // An absurd expiry from a token server or a hand-edited file is shown clamped to
+    // the last second of year 9999, never a panic.
+    let shown_at = status.expires_at.min(253_402_300_799);
     let expires_at =
-        humantime::format_rfc3339_seconds(UNIX_EPOCH + Duration::from_secs(status.expires_at))
-            .to_string();
+        humantime::format_rfc3339_seconds(UNIX_EPOCH + Duration::from_secs(shown_at)).to_string();
     let mut fields = Map::new();
     fields.insert("profile".into(), json!(status.profile));
     fields.insert("expires_at".into(), json!(expires_at));
-    fields.insert("expires_in".into(), json!(status.expires_at as i64 - now));
+    fields.insert(
+        "expires_in".into(),
+        json!(i64::try_from(status.expires_at).unwrap_or(i64::MAX) - now),
+    );
     fields.insert(
         "token_server".into(),
         json!(crate::secret::redact_url(&status.token_server)),

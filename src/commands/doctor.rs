@@ -39,7 +39,7 @@ pub fn fail(name: &'static str, failure: &Failure) -> Check {
 }
 
 /// What doctor checks, in order, for `--dry-run`.
-const PLAN: [(&str, &str); 8] = [
+const PLAN: [(&str, &str); 10] = [
     ("config file", "found, parses, not readable by others"),
     ("profile", "the profile or --webhook resolves"),
     (
@@ -59,6 +59,14 @@ const PLAN: [(&str, &str); 8] = [
     (
         "call statistics",
         "`voximplant.statistic.get` is allowed (batch, --if-absent, call show/list)",
+    ),
+    (
+        "token file",
+        "OAuth profiles: the token file is private, parses, its expiry, a refresh is possible",
+    ),
+    (
+        "ffmpeg",
+        "found on PATH or not, and which recording codecs need it",
     ),
 ];
 
@@ -82,7 +90,9 @@ pub fn run(global: &GlobalArgs, ui: &Ui) -> anyhow::Result<()> {
         }
         return Ok(());
     }
-    let checks = checks(global, ui);
+    let mut checks = checks(global, ui);
+    // Local and independent of the portal, so it is reported even when a portal check stopped.
+    checks.push(ffmpeg_check());
     report(ui, "doctor", &checks, Map::new())
 }
 
@@ -101,6 +111,12 @@ pub fn report(
             row.insert("name".into(), json!(c.name));
             row.insert("ok".into(), json!(c.ok));
             row.insert("detail".into(), json!(c.detail));
+            if ui.is_json() {
+                return row;
+            }
+            if !c.ok && c.failure.is_none() {
+                row.insert("required".into(), json!(false));
+            }
             row
         })
         .collect();
@@ -118,9 +134,12 @@ pub fn report(
             .map(|mut row| {
                 let mark = if row["ok"] == json!(true) {
                     "ok"
+                } else if row["required"] == json!(false) {
+                    "warn"
                 } else {
                     "FAIL"
                 };
+                row.remove("required");
                 row.insert("ok".into(), json!(mark));
                 row
             })
@@ -270,6 +289,13 @@ fn checks(global: &GlobalArgs, ui: &Ui) -> Vec<Check> {
         }
     }
 
+    // An OAuth app's token file is read while the profile resolves: check it first,
+    // so a missing or open token file is named as such, not as a bad profile.
+    let token_file = token_file_check(global, &loaded);
+    if let Some(check) = token_file.as_ref().filter(|c| c.failure.is_some()) {
+        checks.push(fail_again(check));
+        return checks;
+    }
     let profile = match config::resolve(global, &loaded) {
         Ok(profile) => profile,
         Err(f) => {
@@ -406,5 +432,153 @@ fn checks(global: &GlobalArgs, ui: &Ui) -> Vec<Check> {
             checks.push(fail("call statistics", &f));
         }
     }
+    checks.extend(token_file);
     checks
+}
+
+fn fail_again(check: &Check) -> Check {
+    Check {
+        name: check.name,
+        ok: check.ok,
+        detail: check.detail.clone(),
+        failure: check.failure.clone(),
+    }
+}
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_secs()
+}
+
+/// "in 52 min", "3 h ago": relative, so no absurd `expires_at` can overflow a date.
+fn how_long(secs: u64) -> String {
+    match secs {
+        0..=119 => format!("{secs} s"),
+        120..=7199 => format!("{} min", secs / 60),
+        7200..=172_799 => format!("{} h", secs / 3600),
+        _ => format!("{} days", secs / 86_400),
+    }
+}
+
+/// For a profile that refreshes its own tokens (`client_id`, no fixed access token):
+/// the token file's privacy, content, expiry and whether a refresh can be made.
+fn token_file_check(global: &GlobalArgs, loaded: &config::Loaded) -> Option<Check> {
+    const NAME: &str = "token file";
+    if global.webhook.is_some() {
+        return None;
+    }
+    let file = loaded.file.as_ref()?;
+    let name = global
+        .profile
+        .clone()
+        .or_else(|| file.default_profile.clone())?;
+    let entry = file.profiles.get(&name)?;
+    let fixed_token = std::env::var(config::ACCESS_TOKEN_ENV).is_ok_and(|t| !t.is_empty())
+        || entry.access_token.is_some();
+    if entry.webhook_url.is_some() || entry.client_id.is_none() || fixed_token {
+        return None;
+    }
+    let app = match config::app_credentials(&name, entry, loaded) {
+        Ok(Some(app)) => app,
+        Ok(None) => return None,
+        Err(f) => return Some(fail(NAME, &f)),
+    };
+    let path = app.token_file.clone();
+    let shown = crate::failure::shown_path(&path);
+    // Opening is what every run does: it refuses a missing, open or foreign file.
+    let session = match crate::portal::oauth::TokenSession::open(app.clone()) {
+        Ok(session) => session,
+        Err(f) => return Some(fail(NAME, &f)),
+    };
+    let status = session.status();
+    // The refresh token is only looked at, never shown.
+    let refresh_token = std::fs::read(&path)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice::<Value>(&bytes).ok())
+        .and_then(|v| v.get("refresh_token").and_then(Value::as_str).map(str::len))
+        .unwrap_or(0);
+    let server = crate::secret::redact_url(&status.token_server);
+    let login = format!(
+        "run `b24tel auth login -p {name} --code CODE` (or --refresh-token TOKEN) to sign the app in again"
+    );
+    let now = unix_now();
+    let expiry = if status.expires_at > now {
+        format!(
+            "access token expires in {}",
+            how_long(status.expires_at - now)
+        )
+    } else {
+        format!(
+            "access token expired {} ago",
+            how_long(now - status.expires_at)
+        )
+    };
+    if refresh_token == 0 {
+        return Some(fail(
+            NAME,
+            &Failure::new(
+                Kind::Auth,
+                format!("{shown} holds no refresh token ({expiry}): it cannot be renewed"),
+            )
+            .with_hint(login),
+        ));
+    }
+    if let Err(f) = portal::check_transport(&status.token_server, false) {
+        return Some(fail(NAME, &f));
+    }
+    let folder = path
+        .parent()
+        .filter(|dir| config::readable_by_others(dir))
+        .map(|dir| {
+            format!(
+                "; its folder {} is open to others (chmod 700 it)",
+                crate::failure::shown_path(dir)
+            )
+        })
+        .unwrap_or_default();
+    Some(pass(
+        NAME,
+        format!("{shown} (private): {expiry}; refresh possible via {server}{folder}"),
+    ))
+}
+
+/// Conversion decodes most codecs itself; the rest need an `ffmpeg` on PATH. A missing
+/// ffmpeg is a warning, not a failure: most PBX recordings never need it.
+fn ffmpeg_check() -> Check {
+    use crate::record::probe::Codec;
+    let needing: Vec<String> = [
+        Codec::Pcm { bits: 16 },
+        Codec::Float,
+        Codec::Alaw,
+        Codec::Mulaw,
+        Codec::ImaAdpcm,
+        Codec::MsAdpcm,
+        Codec::Gsm,
+        Codec::Mp3,
+        Codec::Opus,
+        Codec::Vorbis,
+        Codec::Flac,
+        Codec::Slin,
+    ]
+    .into_iter()
+    .filter(|c| crate::record::convert::needs_ffmpeg(*c))
+    .map(Codec::name)
+    .collect();
+    let needing = needing.join(", ");
+    match crate::record::convert::ffmpeg_available() {
+        Some(version) => pass(
+            "ffmpeg",
+            format!("{version}; used to convert {needing} recordings"),
+        ),
+        None => Check {
+            name: "ffmpeg",
+            ok: false,
+            detail: format!(
+                "not found on PATH: {needing} recordings cannot be converted (install it, e.g. `apt-get install ffmpeg`); every other codec converts without it"
+            ),
+            failure: None,
+        },
+    }
 }

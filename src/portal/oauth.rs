@@ -255,7 +255,7 @@ fn from_answer(
             answer
                 .get("expires_in")
                 .and_then(Value::as_u64)
-                .map(|secs| now() + secs)
+                .map(|secs| now().saturating_add(secs))
         })
         .unwrap_or_else(|| now() + 3600);
     Ok(Stored {

@@ -479,7 +479,12 @@ fn refused_extension(source_name: &str) -> Option<String> {
     let what = match extension.as_str() {
         "ass" | "ssa" => "an Advanced SubStation Alpha (.ass/.ssa) subtitle file",
         "sub" => "a MicroDVD/SubViewer (.sub) subtitle file (frame-based times)",
-        "txt" => "plain text, which has no times",
+        // No converter can add times that were never written: only the engine can.
+        "txt" => {
+            return Some(format!(
+                "plain text (.txt) has no times, so it is not a transcript format b24tel                  reads; ask the engine for srt, vtt, tsv or json instead (whisper:                  --output_format srt), or pass each line with --message                  SIDE:START:STOP:TEXT; readable: {TRIED}"
+            ))
+        }
         _ => return None,
     };
     Some(format!(
