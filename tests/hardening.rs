@@ -1325,9 +1325,11 @@ fn defect_10_an_endless_manifest_on_stdin_stops_at_the_cap() {
     let home = TempDir::new().unwrap();
     // CSV whose header never ends, and JSON Lines whose first line never ends.
     for (name, prefix) in [("csv", &b""[..]), ("jsonl", &b"{\"call_id\":\"c1\""[..])] {
+        // In HOME: a manifest on stdin journals to ./batch.journal.
         let mut child = StdCommand::new(bin())
             .env_clear()
             .env("HOME", home.path())
+            .current_dir(home.path())
             .args([
                 "-o",
                 "json",
