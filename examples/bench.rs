@@ -1947,10 +1947,10 @@ mod convert {
         let mut md = vec![
             "## conversion".to_string(),
             String::new(),
-            "60 minutes of pink noise with a 440 Hz tone (harder to compress than speech), generated with ffmpeg. `b24tel record attach --convert auto` against the sandbox, beside `ffmpeg -i IN -codec:a libmp3lame -b:a 32k OUT.mp3` then `record attach --file OUT.mp3`. b24tel's default bitrate is 32 kbps per channel (64 kbps for the stereo file). Peak RSS is ru_maxrss over the process tree (b24tel, or ffmpeg then b24tel; includes the ffmpeg decoder b24tel runs for GSM and Opus). CPU-bound; the machine was shared with other builds.".into(),
+            "60 minutes of pink noise with a 440 Hz tone (harder to compress than speech), generated with ffmpeg. `b24tel record attach --convert auto` against the sandbox, beside `ffmpeg -i IN -codec:a libmp3lame -b:a 32k OUT.mp3` then `record attach --file OUT.mp3`. b24tel's default bitrate is 32 kbps per channel (64 kbps for the stereo file). \"tree\" peak RSS is ru_maxrss over the process tree (b24tel, or ffmpeg then b24tel), so for GSM and Opus it is the ffmpeg decoder b24tel runs (ffmpeg alone is about 55 MB resident, most of it its shared libraries); \"own\" is b24tel's VmHWM. CPU-bound; the machine was shared with other builds.".into(),
             String::new(),
-            "| input | in MB | b24tel s | b24tel peak MB | b24tel out MB | ffmpeg+attach s | ffmpeg+attach peak MB | ffmpeg out MB | ratio (b24tel ÷ pipeline) |".into(),
-            "|---|---:|---:|---:|---:|---:|---:|---:|---:|".into(),
+            "| input | in MB | b24tel s | b24tel own peak MB | b24tel tree peak MB | b24tel out MB | ffmpeg+attach s | ffmpeg+attach peak MB | ffmpeg out MB | ratio (b24tel ÷ pipeline) |".into(),
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|".into(),
         ];
         let sandbox = Sandbox::start(b24tel, &tmp.join("convert-sandbox"), tmp, cleanup, &[])?;
         let dir = tmp.join("convert");
@@ -2005,8 +2005,9 @@ mod convert {
             check_exit("ffmpeg then record attach", &theirs, &out)?;
             let theirs_size = size_of(&out)?;
             md.push(format!(
-                "| {name} | {in_mb:.1} | {:.2} | {:.1} | {:.2} | {:.2} | {:.1} | {:.2} | {:.2} |",
+                "| {name} | {in_mb:.1} | {:.2} | {:.1} | {:.1} | {:.2} | {:.2} | {:.1} | {:.2} | {:.2} |",
                 ours.wall.as_secs_f64(),
+                ours.vm_hwm_kib as f64 / 1024.0,
                 ours.maxrss_kib as f64 / 1024.0,
                 ours_size as f64 / 1e6,
                 theirs.wall.as_secs_f64(),
