@@ -1992,11 +1992,9 @@ mod convert {
             eprintln!("== conversion: ffmpeg then record attach, {name}");
             let mp3 = dir.join("pipeline.mp3");
             let call = sandbox.new_finished_call()?;
-            let script = format!(
-                "ffmpeg -y -hide_banner -loglevel error -i \"$1\" -codec:a libmp3lame -b:a 32k \"$2\" && \"$3\" --webhook \"$4\" -o json -q record attach --call-id \"$5\" --file \"$2\""
-            );
+            let script = "ffmpeg -y -hide_banner -loglevel error -i \"$1\" -codec:a libmp3lame -b:a 32k \"$2\" && \"$3\" --webhook \"$4\" -o json -q record attach --call-id \"$5\" --file \"$2\"";
             let mut cmd = Command::new("sh");
-            cmd.args(["-c", &script, "sh"])
+            cmd.args(["-c", script, "sh"])
                 .arg(&input)
                 .arg(&mp3)
                 .arg(b24tel)
