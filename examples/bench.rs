@@ -1841,6 +1841,9 @@ mod batch {
             .collect::<Result<_>>()?;
         for &rows in scale_rows {
             for kind in ["transcript", "record"] {
+                if std::env::var("BENCH_BATCH_KIND").is_ok_and(|k| k != kind) {
+                    continue;
+                }
                 let dir = tmp.join(format!("batch-{kind}-{rows}"));
                 std::fs::create_dir_all(&dir)?;
                 let mut manifest = std::io::BufWriter::new(File::create(dir.join("m.csv"))?);
