@@ -1,9 +1,21 @@
 //! whisper / whisperX / whisper-timestamped `.tsv`: a header `start<TAB>end<TAB>text`, then
 //! one segment a line with times in **integer milliseconds** (whisper's `WriteTSV`
 //! writes `round(1000 * seconds)`, and replaces tabs in the text with spaces).
+//! stable-ts's `to_tsv` writes the same rows with no header and a blank line between them.
 
 use super::collect::{snippet, Collector, Draft, Loc, SideInput};
 use super::time::Time;
+
+/// Whether a line is a headerless row, `MS<TAB>MS<TAB>text`, as stable-ts writes.
+fn is_row(line: &str) -> bool {
+    let mut cells = line.trim().splitn(3, '\t');
+    cells
+        .next()
+        .is_some_and(|c| c.trim().parse::<u64>().is_ok())
+        && cells
+            .next()
+            .is_some_and(|c| c.trim().parse::<u64>().is_ok())
+}
 
 /// Whether the first line is whisper's TSV header.
 pub fn is_header(line: &str) -> bool {
@@ -16,11 +28,14 @@ pub fn is_header(line: &str) -> bool {
 }
 
 pub fn parse(text: &str, collector: &mut Collector) {
-    let mut lines = text.split('\n').enumerate();
-    let header = lines.find(|(_, line)| !line.trim().is_empty());
-    match header {
-        Some((_, line)) if is_header(line) => {}
-        Some((index, line)) => {
+    let mut lines = text.split('\n').enumerate().peekable();
+    while lines.next_if(|(_, line)| line.trim().is_empty()).is_some() {}
+    match lines.peek() {
+        Some((_, line)) if is_header(line) => {
+            lines.next();
+        }
+        Some((_, line)) if is_row(line) => {}
+        Some(&(index, line)) => {
             collector.problem(
                 Loc::Line(index + 1),
                 format!(
@@ -116,6 +131,30 @@ mod tests {
         assert_eq!(problems.len(), 1, "{problems:?}");
         assert!(
             problems[0].starts_with("stdin:2: start `0.5` is not a whole number of milliseconds"),
+            "{problems:?}"
+        );
+    }
+
+    #[test]
+    fn stable_ts_rows_need_no_header() {
+        let tsv = "0\t2480\tДобрый день.\n\n2900\t5120\tДа.";
+        let t = read_ok("call.tsv", tsv, Format::Auto, &[], Some(Side::User));
+        assert_eq!(
+            t.messages,
+            vec![
+                msg(Side::User, 0, 3, "Добрый день."),
+                msg(Side::User, 2, 6, "Да."),
+            ]
+        );
+        let problems = read_err(
+            "call.tsv",
+            "0.0\t2.48\thi\n",
+            Format::Auto,
+            &[],
+            Some(Side::User),
+        );
+        assert!(
+            problems[0].starts_with("call.tsv:1: expected whisper's TSV header"),
             "{problems:?}"
         );
     }
