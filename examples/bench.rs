@@ -70,6 +70,12 @@ struct Options {
     batch_only: bool,
     /// Row counts of the batch-scale runs.
     batch_rows: Vec<usize>,
+    /// `--convert`: only the conversion section.
+    convert_only: bool,
+    /// `--srt-cues N`: only a dry run of an N-cue SRT.
+    srt_cues: Option<usize>,
+    /// Row counts of the latency runs (0 skips them).
+    latency_rows: Vec<usize>,
     sizes_mb: Vec<u64>,
     reps: usize,
     /// Repetitions for files of 1 GB and more.
@@ -81,6 +87,9 @@ impl Options {
         let mut options = Options {
             batch_only: false,
             batch_rows: vec![10_000, 100_000],
+            latency_rows: vec![30, 60],
+            convert_only: false,
+            srt_cues: None,
             // 500 MB is the largest file `curl --data-binary @-` can still send (1 GiB cap).
             sizes_mb: vec![10, 100, 500, 1000],
             reps: 3,
@@ -96,9 +105,19 @@ impl Options {
             match arg.as_str() {
                 "--quick" => options.sizes_mb = vec![10, 100],
                 "--batch" => options.batch_only = true,
+                "--convert" => options.convert_only = true,
+                "--srt-cues" => options.srt_cues = Some(number(&value("--srt-cues"))),
                 "--batch-rows" => {
                     options.batch_rows = value("--batch-rows")
                         .split(',')
+                        .filter(|s| s.trim() != "0")
+                        .map(|s| number(s.trim()))
+                        .collect()
+                }
+                "--latency-rows" => {
+                    options.latency_rows = value("--latency-rows")
+                        .split(',')
+                        .filter(|s| s.trim() != "0")
                         .map(|s| number(s.trim()))
                         .collect()
                 }
@@ -116,7 +135,7 @@ impl Options {
                 "--reps-large" => options.reps_large = number(&value("--reps-large")),
                 "-h" | "--help" => {
                     println!(
-                        "cargo run --release --example bench [-- --sizes 10,100,500,1000 | --quick] [--reps N] [--reps-large N] [--batch] [--batch-rows 10000,100000]"
+                        "cargo run --release --example bench [-- --sizes 10,100,500,1000 | --quick] [--reps N] [--reps-large N] [--batch] [--batch-rows 10000,100000] [--latency-rows 30,60 | 0] [--convert] [--srt-cues N]"
                     );
                     std::process::exit(0);
                 }
@@ -205,8 +224,26 @@ fn run(options: &Options) -> Result<()> {
     };
     let started = Instant::now();
 
+    if options.convert_only {
+        let markdown = convert::section(&b24tel, &tmp, &mut cleanup)?;
+        println!("{markdown}");
+        let results = manifest_dir.join("bench").join("CONVERT.md");
+        std::fs::create_dir_all(results.parent().unwrap())?;
+        std::fs::write(&results, &markdown)?;
+        eprintln!("wrote {}", results.display());
+        return Ok(());
+    }
+    if let Some(cues) = options.srt_cues {
+        return srt_at_scale(&b24tel, &tmp, cues);
+    }
     if options.batch_only {
-        let markdown = batch::section(&b24tel, &tmp, &options.batch_rows, &mut cleanup)?;
+        let markdown = batch::section(
+            &b24tel,
+            &tmp,
+            &options.latency_rows,
+            &options.batch_rows,
+            &mut cleanup,
+        )?;
         println!("{markdown}");
         let results = manifest_dir.join("bench").join("BATCH.md");
         std::fs::create_dir_all(results.parent().unwrap())?;
@@ -1644,7 +1681,6 @@ bytes through a 1 MiB user-space buffer, which on loopback turns out faster than
 mod batch {
     use super::*;
 
-    const LATENCY_ROWS: usize = 60;
     const RECORD_LATENCY: f64 = 2.4;
     const TRANSCRIPT_LATENCY: f64 = 0.5;
 
@@ -1693,86 +1729,103 @@ mod batch {
         Ok(m)
     }
 
-    pub fn section(
+    fn latency(
         b24tel: &Path,
         tmp: &Path,
-        scale_rows: &[usize],
+        latency_rows: &[usize],
         cleanup: &mut Cleanup,
-    ) -> Result<String> {
-        let mut md = vec![
-            "## batch".to_string(),
-            String::new(),
-            format!("Against `b24tel sandbox --fault latency:telephony.externalCall.attachRecord={RECORD_LATENCY} --fault latency:telephony.call.attachTranscription={TRANSCRIPT_LATENCY}`: {LATENCY_ROWS} rows, each a small WAV and a two-cue SRT. A row is three requests (attachRecord, the voximplant.statistic.get check that records the call's TRANSCRIPT_ID in the intent, attachTranscription). Bucket bound: max(0, requests − burst) ÷ rate + one row's latency ({:.1} s).", RECORD_LATENCY + TRANSCRIPT_LATENCY),
-            String::new(),
-            "| flags | requests | wall s | bucket bound s | ratio |".into(),
-            "|---|---:|---:|---:|---:|".into(),
-        ];
-        let data_dir = tmp.join("batch-sandbox");
+        md: &mut Vec<String>,
+    ) -> Result<()> {
+        md.push(format!("Against `b24tel sandbox --fault latency:telephony.externalCall.attachRecord={RECORD_LATENCY} --fault latency:telephony.call.attachTranscription={TRANSCRIPT_LATENCY}`: N rows, each a small WAV and a two-cue SRT. A row is three requests (attachRecord, the voximplant.statistic.get check that records the call's TRANSCRIPT_ID in the intent, attachTranscription). Bucket bound: max(0, requests − burst) ÷ rate + one row's latency ({:.1} s). Each setting starts with a fresh journal.", RECORD_LATENCY + TRANSCRIPT_LATENCY));
+        md.push(String::new());
+        md.push("| rows | flags | requests | wall s | bucket bound s | ratio |".into());
+        md.push("|---:|---|---:|---:|---:|---:|".into());
         let latency_record =
             format!("latency:telephony.externalCall.attachRecord={RECORD_LATENCY}");
         let latency_transcript =
             format!("latency:telephony.call.attachTranscription={TRANSCRIPT_LATENCY}");
         let sandbox = Sandbox::start(
             b24tel,
-            &data_dir,
+            &tmp.join("batch-sandbox"),
             tmp,
             cleanup,
             &[&latency_record, &latency_transcript],
         )?;
-        let dir = tmp.join("batch-latency");
-        std::fs::create_dir_all(&dir)?;
-        let mut manifest = String::from("call_id,record,transcript\n");
-        for i in 0..LATENCY_ROWS {
-            let call = sandbox.new_finished_call()?;
-            std::fs::write(dir.join(format!("r{i}.wav")), wav(i))?;
-            std::fs::write(dir.join(format!("t{i}.srt")), srt(&format!("row {i}")))?;
-            manifest.push_str(&format!("{call},r{i}.wav,t{i}.srt\n"));
-        }
-        let requests = 3 * LATENCY_ROWS;
         let row_latency = RECORD_LATENCY + TRANSCRIPT_LATENCY;
-        for (name, flags, burst, rate) in [
-            (
-                "defaults (`--jobs 4 --burst 50 --rate 2`)",
-                vec![],
-                50.0,
-                2.0,
-            ),
-            (
-                "`--jobs 64 --burst 250 --rate 5` (Enterprise)",
-                vec!["--jobs", "64", "--burst", "250", "--rate", "5"],
-                250.0,
-                5.0,
-            ),
-            (
-                "`--jobs 1` (serial, as 0.1.0)",
-                vec!["--jobs", "1"],
-                50.0,
-                2.0,
-            ),
-        ] {
-            let manifest_path = dir.join(format!("m-{}.csv", md.len()));
-            std::fs::write(&manifest_path, &manifest)?;
-            eprintln!("== batch, {LATENCY_ROWS} rows with latency: {name}");
-            let m = run_batch(
-                b24tel,
-                &sandbox,
-                &manifest_path,
-                &flags,
-                &tmp.join("batch.out"),
-            )?;
-            let bound = (requests as f64 - burst).max(0.0) / rate + row_latency;
-            md.push(format!(
-                "| {name} | {requests} | {:.1} | {bound:.1} | {:.2} |",
-                m.wall.as_secs_f64(),
-                m.wall.as_secs_f64() / bound
-            ));
+        for &rows in latency_rows {
+            let dir = tmp.join(format!("batch-latency-{rows}"));
+            std::fs::create_dir_all(&dir)?;
+            let requests = 3 * rows;
+            for (name, flags, burst, rate) in [
+                (
+                    "defaults (`--jobs 4 --burst 50 --rate 2`)",
+                    vec![],
+                    50.0,
+                    2.0,
+                ),
+                (
+                    "`--burst 10 --rate 2` (a bucket shared with other apps)",
+                    vec!["--burst", "10", "--rate", "2"],
+                    10.0,
+                    2.0,
+                ),
+                (
+                    "`--jobs 64 --burst 250 --rate 5` (Enterprise)",
+                    vec!["--jobs", "64", "--burst", "250", "--rate", "5"],
+                    250.0,
+                    5.0,
+                ),
+            ] {
+                // New calls each time: a call that has a record is no first run.
+                let mut manifest = String::from("call_id,record,transcript\n");
+                for i in 0..rows {
+                    let call = sandbox.new_finished_call()?;
+                    std::fs::write(dir.join(format!("r{i}.wav")), wav(i))?;
+                    std::fs::write(dir.join(format!("t{i}.srt")), srt(&format!("row {i}")))?;
+                    manifest.push_str(&format!("{call},r{i}.wav,t{i}.srt\n"));
+                }
+                let manifest_path = dir.join(format!("m-{}.csv", md.len()));
+                std::fs::write(&manifest_path, &manifest)?;
+                eprintln!("== batch, {rows} rows with latency: {name}");
+                let out = tmp.join("batch.out");
+                let m = run_batch(b24tel, &sandbox, &manifest_path, &flags, &out)?;
+                let attached = std::fs::read_to_string(&out)?
+                    .lines()
+                    .filter(|l| l.contains("\"attached\""))
+                    .count();
+                if attached < rows {
+                    return fail(format!("{attached} of {rows} rows attached with {name}"));
+                }
+                let bound = (requests as f64 - burst).max(0.0) / rate + row_latency;
+                md.push(format!(
+                    "| {rows} | {name} | {requests} | {:.1} | {bound:.1} | {:.2} |",
+                    m.wall.as_secs_f64(),
+                    m.wall.as_secs_f64() / bound
+                ));
+            }
         }
         drop(sandbox);
         if let Some(mut child) = cleanup.sandbox.take() {
             let _ = child.kill();
             let _ = child.wait();
         }
+        Ok(())
+    }
 
+    pub fn section(
+        b24tel: &Path,
+        tmp: &Path,
+        latency_rows: &[usize],
+        scale_rows: &[usize],
+        cleanup: &mut Cleanup,
+    ) -> Result<String> {
+        let mut md = vec!["## batch".to_string(), String::new()];
+        if !latency_rows.is_empty() {
+            latency(b24tel, tmp, latency_rows, cleanup, &mut md)?;
+        }
+        if scale_rows.is_empty() {
+            return Ok(md.join("\n"));
+        }
         md.push(String::new());
         md.push("### batch at scale".into());
         md.push(String::new());
@@ -1788,6 +1841,9 @@ mod batch {
             .collect::<Result<_>>()?;
         for &rows in scale_rows {
             for kind in ["transcript", "record"] {
+                if std::env::var("BENCH_BATCH_KIND").is_ok_and(|k| k != kind) {
+                    continue;
+                }
                 let dir = tmp.join(format!("batch-{kind}-{rows}"));
                 std::fs::create_dir_all(&dir)?;
                 let mut manifest = std::io::BufWriter::new(File::create(dir.join("m.csv"))?);
@@ -1842,4 +1898,166 @@ mod batch {
         }
         Ok(md.join("\n"))
     }
+}
+
+// ---------------------------------------------------------------------------
+// conversion: an hour of what a PBX writes, converted and attached
+
+mod convert {
+    use super::*;
+
+    /// (name, ffmpeg arguments that write the hour, file name)
+    const INPUTS: [(&str, &str, &str); 3] = [
+        (
+            "8 kHz mono GSM 6.10 WAV (wav49)",
+            "-ar 8000 -ac 1 -c:a libgsm_ms",
+            "hour-gsm.wav",
+        ),
+        (
+            "8 kHz mono A-law WAV",
+            "-ar 8000 -ac 1 -c:a pcm_alaw",
+            "hour-alaw.wav",
+        ),
+        (
+            "48 kHz stereo Opus/WebM",
+            "-ar 48000 -ac 2 -c:a libopus -b:a 64k",
+            "hour-opus.webm",
+        ),
+    ];
+
+    fn ffmpeg(args: &[&str]) -> Result<()> {
+        let status = Command::new("ffmpeg")
+            .args(["-y", "-hide_banner", "-loglevel", "error"])
+            .args(args)
+            .stdin(Stdio::null())
+            .status()
+            .map_err(|e| format!("ffmpeg: {e} (apt-get install ffmpeg)"))?;
+        if !status.success() {
+            return fail(format!("ffmpeg {args:?} failed"));
+        }
+        Ok(())
+    }
+
+    fn size_of(stdout: &Path) -> Result<u64> {
+        let text = std::fs::read_to_string(stdout)?;
+        let result: Value = serde_json::from_str(text.trim())?;
+        result["size"]
+            .as_u64()
+            .ok_or_else(|| format!("no size in {text}").into())
+    }
+
+    pub fn section(b24tel: &Path, tmp: &Path, cleanup: &mut Cleanup) -> Result<String> {
+        let mut md = vec![
+            "## conversion".to_string(),
+            String::new(),
+            "60 minutes of pink noise with a 440 Hz tone (harder to compress than speech), generated with ffmpeg. `b24tel record attach --convert auto` against the sandbox, beside `ffmpeg -i IN -codec:a libmp3lame -b:a 32k OUT.mp3` then `record attach --file OUT.mp3`. b24tel's default bitrate is 32 kbps per channel (64 kbps for the stereo file). \"tree\" peak RSS is ru_maxrss over the process tree (b24tel, or ffmpeg then b24tel), so for GSM and Opus it is the ffmpeg decoder b24tel runs (ffmpeg alone is about 55 MB resident, most of it its shared libraries); \"own\" is b24tel's VmHWM. CPU-bound; the machine was shared with other builds.".into(),
+            String::new(),
+            "| input | in MB | b24tel s | b24tel own peak MB | b24tel tree peak MB | b24tel out MB | ffmpeg+attach s | ffmpeg+attach peak MB | ffmpeg out MB | ratio (b24tel ÷ pipeline) |".into(),
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|".into(),
+        ];
+        let sandbox = Sandbox::start(b24tel, &tmp.join("convert-sandbox"), tmp, cleanup, &[])?;
+        let dir = tmp.join("convert");
+        std::fs::create_dir_all(&dir)?;
+        for (name, codec, file) in INPUTS {
+            let input = dir.join(file);
+            eprintln!("== conversion: generating {name}");
+            let source = if codec.contains("48000") {
+                "anoisesrc=color=pink:amplitude=0.2:sample_rate=48000:duration=3600"
+            } else {
+                "anoisesrc=color=pink:amplitude=0.2:sample_rate=8000:duration=3600"
+            };
+            let mut args = vec!["-f", "lavfi", "-i", source, "-f", "lavfi", "-i"];
+            let tone = if codec.contains("48000") {
+                "sine=frequency=440:sample_rate=48000:duration=3600"
+            } else {
+                "sine=frequency=440:sample_rate=8000:duration=3600"
+            };
+            args.push(tone);
+            args.extend(["-filter_complex", "amix=inputs=2"]);
+            args.extend(codec.split(' '));
+            let input_str = input.to_string_lossy().to_string();
+            args.push(&input_str);
+            ffmpeg(&args)?;
+            let in_mb = std::fs::metadata(&input)?.len() as f64 / 1e6;
+
+            eprintln!("== conversion: b24tel record attach --convert auto, {name}");
+            let out = tmp.join("convert.out");
+            let call = sandbox.new_finished_call()?;
+            let mut cmd = Command::new(b24tel);
+            cmd.args(["--webhook", &sandbox.webhook_url, "-o", "json", "-q"])
+                .args(["record", "attach", "--convert", "auto", "--call-id", &call])
+                .arg("--file")
+                .arg(&input);
+            let ours = measure(&mut cmd, &out)?;
+            check_exit("record attach --convert auto", &ours, &out)?;
+            let ours_size = size_of(&out)?;
+
+            eprintln!("== conversion: ffmpeg then record attach, {name}");
+            let mp3 = dir.join("pipeline.mp3");
+            let call = sandbox.new_finished_call()?;
+            let script = "ffmpeg -y -hide_banner -loglevel error -i \"$1\" -codec:a libmp3lame -b:a 32k \"$2\" && \"$3\" --webhook \"$4\" -o json -q record attach --call-id \"$5\" --file \"$2\"";
+            let mut cmd = Command::new("sh");
+            cmd.args(["-c", script, "sh"])
+                .arg(&input)
+                .arg(&mp3)
+                .arg(b24tel)
+                .args([&sandbox.webhook_url, &call]);
+            let theirs = measure(&mut cmd, &out)?;
+            check_exit("ffmpeg then record attach", &theirs, &out)?;
+            let theirs_size = size_of(&out)?;
+            md.push(format!(
+                "| {name} | {in_mb:.1} | {:.2} | {:.1} | {:.1} | {:.2} | {:.2} | {:.1} | {:.2} | {:.2} |",
+                ours.wall.as_secs_f64(),
+                ours.vm_hwm_kib as f64 / 1024.0,
+                ours.maxrss_kib as f64 / 1024.0,
+                ours_size as f64 / 1e6,
+                theirs.wall.as_secs_f64(),
+                theirs.maxrss_kib as f64 / 1024.0,
+                theirs_size as f64 / 1e6,
+                ours.wall.as_secs_f64() / theirs.wall.as_secs_f64(),
+            ));
+            let _ = std::fs::remove_file(&mp3);
+            let _ = std::fs::remove_file(&input);
+        }
+        drop(sandbox);
+        if let Some(mut child) = cleanup.sandbox.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        Ok(md.join("\n"))
+    }
+}
+
+/// `transcript attach --dry-run` of one very long SRT: time, peak RSS, cues in the plan.
+fn srt_at_scale(b24tel: &Path, tmp: &Path, cues: usize) -> Result<()> {
+    let srt = tmp.join("huge.srt");
+    eprintln!("== writing a {cues}-cue SRT");
+    let len = write_srt(&srt, cues)?;
+    let plan = tmp.join("plan.out");
+    let mut cmd = Command::new(b24tel);
+    cmd.args(["--webhook", "http://127.0.0.1:9/rest/1/x/", "-o", "json"])
+        .args(["transcript", "attach", "--dry-run", "--call-id", CALL_ID])
+        .arg("--file")
+        .arg(&srt);
+    let m = measure(&mut cmd, &plan)?;
+    check_exit("transcript dry run", &m, &plan)?;
+    let planned = count_plan_messages(&plan)?;
+    if planned != cues {
+        return fail(format!("the plan has {planned} messages, expected {cues}"));
+    }
+    let mut null = Command::new(b24tel);
+    null.args(["--webhook", "http://127.0.0.1:9/rest/1/x/", "-o", "json"])
+        .args(["transcript", "attach", "--dry-run", "--call-id", CALL_ID])
+        .arg("--file")
+        .arg(&srt);
+    let quiet = measure_to_null(&mut null)?;
+    println!(
+        "| {cues} cues, {:.1} MB SRT | plan to a file: {:.2} s, {:.1} MB | plan to /dev/null: {:.2} s, {:.1} MB |",
+        len as f64 / 1e6,
+        m.wall.as_secs_f64(),
+        m.vm_hwm_kib as f64 / 1024.0,
+        quiet.wall.as_secs_f64(),
+        quiet.vm_hwm_kib as f64 / 1024.0
+    );
+    Ok(())
 }
