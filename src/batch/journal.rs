@@ -137,12 +137,18 @@ fn op_key(call_id: &str, op: Op, sha256: &str) -> Key {
     key(&[call_id.as_bytes(), op.name().as_bytes(), sha256.as_bytes()])
 }
 
-fn stamp_key(stamp: &Stamp) -> Key {
+/// A stamp keys one call's operation, so a hit leads straight to that done entry.
+fn stamp_key(call_id: &str, op: Op, stamp: &Stamp) -> Key {
     let numbers = format!(
         "{}:{}:{}:{}:{}",
         stamp.size, stamp.mtime_ns, stamp.ctime_ns, stamp.inode, stamp.dev
     );
-    key(&[stamp.path.as_bytes(), numbers.as_bytes()])
+    key(&[
+        call_id.as_bytes(),
+        op.name().as_bytes(),
+        stamp.path.as_bytes(),
+        numbers.as_bytes(),
+    ])
 }
 
 fn unix_secs(at: &str) -> u64 {
@@ -160,11 +166,11 @@ pub fn now_secs() -> u64 {
         .unwrap_or(0)
 }
 
-/// The ids a done line recorded.
+/// The id a done line recorded: a FILE_ID for a record, a TRANSCRIPT_ID for a
+/// transcript (the op says which). One id keeps each indexed entry small.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Done {
-    pub file_id: Option<i64>,
-    pub transcript_id: Option<i64>,
+    pub id: Option<i64>,
 }
 
 /// A transcript sent (or about to be) with no done or failed line after it.
@@ -182,7 +188,8 @@ pub struct Journal {
     path: PathBuf,
     done: HashMap<Key, Done>,
     open: HashMap<Key, OpenIntent>,
-    stamps: HashMap<Key, [u8; 32]>,
+    /// A record file's stamp to its done key: the SHA-256 is kept once, in that key.
+    stamps: HashMap<Key, Key>,
     waiting: HashMap<Key, u64>,
     lookups: AtomicU64,
 }
@@ -318,17 +325,14 @@ impl Journal {
             State::Done => {
                 self.open.remove(&k);
                 self.waiting.remove(&k);
-                self.done.insert(
-                    k,
-                    Done {
-                        file_id: entry.file_id,
-                        transcript_id: entry.transcript_id,
-                    },
-                );
+                let id = match entry.op {
+                    Op::Record => entry.file_id,
+                    Op::Transcript => entry.transcript_id,
+                };
+                self.done.insert(k, Done { id });
                 if let Some(stamp) = &entry.stamp {
-                    if let Some(sha) = sha_bytes(&entry.sha256) {
-                        self.stamps.insert(stamp_key(stamp), sha);
-                    }
+                    self.stamps
+                        .insert(stamp_key(&entry.call_id, entry.op, stamp), k);
                 }
             }
             State::Failed => {
@@ -363,12 +367,12 @@ impl Journal {
         self.done.get(&op_key(call_id, op, sha256)).copied()
     }
 
-    /// The sha256 of a record file hashed earlier with exactly this stamp.
-    pub fn sha_of_stamp(&self, stamp: &Stamp) -> Option<String> {
+    /// The done entry of this call's operation on a file hashed earlier with
+    /// exactly this stamp (path, size, mtime, ctime, inode, device).
+    pub fn done_by_stamp(&self, call_id: &str, op: Op, stamp: &Stamp) -> Option<Done> {
         self.count();
-        self.stamps
-            .get(&stamp_key(stamp))
-            .map(|sha| sha.iter().map(|b| format!("{b:02x}")).collect())
+        let done_key = self.stamps.get(&stamp_key(call_id, op, stamp))?;
+        self.done.get(done_key).copied()
     }
 
     /// An intent with no done or failed line: the transcript may have landed.
@@ -399,17 +403,6 @@ impl Journal {
         self.remember(&entry);
         Ok(())
     }
-}
-
-fn sha_bytes(hex: &str) -> Option<[u8; 32]> {
-    if hex.len() != 64 {
-        return None;
-    }
-    let mut out = [0u8; 32];
-    for (i, byte) in out.iter_mut().enumerate() {
-        *byte = u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok()?;
-    }
-    Some(out)
 }
 
 #[cfg(test)]
@@ -446,10 +439,7 @@ mod tests {
 
         let journal = Journal::open(&path).unwrap();
         assert_eq!(
-            journal
-                .done("c1", Op::Transcript, "aa")
-                .unwrap()
-                .transcript_id,
+            journal.done("c1", Op::Transcript, "aa").unwrap().id,
             Some(7)
         );
         assert!(journal.open_intent("c2", Op::Transcript, "bb").is_some());
@@ -494,11 +484,23 @@ mod tests {
         let stamp = Stamp::of(&file).unwrap();
         let mut done = Entry::new("c1", Op::Record, SHA, State::Done);
         done.stamp = Some(stamp.clone());
+        done.file_id = Some(5);
         journal.append(done).unwrap();
-        assert_eq!(journal.sha_of_stamp(&stamp).as_deref(), Some(SHA));
+        let hit = journal.done_by_stamp("c1", Op::Record, &stamp);
+        assert_eq!(hit, Some(Done { id: Some(5) }));
         let mut other = stamp.clone();
         other.ctime_ns += 1;
-        assert_eq!(journal.sha_of_stamp(&other), None);
+        assert_eq!(journal.done_by_stamp("c1", Op::Record, &other), None);
+        // The same file for another call is that call's own work.
+        assert_eq!(journal.done_by_stamp("c2", Op::Record, &stamp), None);
+    }
+
+    #[test]
+    fn a_done_record_indexes_in_two_small_slots() {
+        // 100 B a row at 100,000 rows, with hashbrown's rounding up to 131,072
+        // slots and a control byte each: two maps of 32-byte slots fit.
+        let slot = std::mem::size_of::<(Key, Done)>() + std::mem::size_of::<(Key, Key)>();
+        assert!(slot <= 64, "{slot} bytes");
     }
 
     #[test]

@@ -591,30 +591,32 @@ fn sha256_file(path: &Path) -> Result<String, String> {
 fn send_record(portal: &Portal, context: &Context, call_id: &CallId, op: RecordPlan) -> Outcome {
     let path = op.path().cloned();
     let stamp = path.as_deref().and_then(Stamp::of);
-    let known = stamp
+    if let Some(done) = stamp
         .as_ref()
-        .and_then(|stamp| journal(context).sha_of_stamp(stamp));
-    let sha = match (known.clone(), path.as_deref(), &op) {
-        (Some(sha), _, _) => sha,
-        (None, Some(path), _) => match sha256_file(path) {
+        .and_then(|stamp| journal(context).done_by_stamp(call_id.as_str(), Op::Record, stamp))
+    {
+        return Outcome::ok(Status::Skipped, done.id);
+    }
+    let sha = match (path.as_deref(), &op) {
+        (Some(path), _) => match sha256_file(path) {
             Ok(sha) => sha,
             Err(e) => return Outcome::failed(e),
         },
-        (None, None, RecordPlan::Url(Recording::Url { url, .. })) => sha256_hex(url.as_bytes()),
-        (None, None, _) => return Outcome::failed("a record row without a file or URL"),
+        (None, RecordPlan::Url(Recording::Url { url, .. })) => sha256_hex(url.as_bytes()),
+        (None, _) => return Outcome::failed("a record row without a file or URL"),
     };
     let done = journal(context).done(call_id.as_str(), Op::Record, &sha);
     if let Some(done) = done {
-        if stamp.is_some() && known.is_none() {
+        if stamp.is_some() {
             // Same content under a new stamp (touched, copied): remember the stamp.
             let mut entry = Entry::new(call_id.as_str(), Op::Record, &sha, State::Done);
-            entry.file_id = done.file_id;
+            entry.file_id = done.id;
             entry.stamp = stamp;
             if let Err(outcome) = append(context, entry) {
                 return outcome;
             }
         }
-        return Outcome::ok(Status::Skipped, done.file_id);
+        return Outcome::ok(Status::Skipped, done.id);
     }
     if context.settings.if_absent {
         // An attach replaces the call's record: leave one that is there alone.
@@ -728,7 +730,7 @@ fn send_transcript(
         )
     };
     if let Some(done) = done {
-        return Outcome::ok(Status::Skipped, done.transcript_id);
+        return Outcome::ok(Status::Skipped, done.id);
     }
     let now = match call_transcript(portal, call_id) {
         Err(failure) if is_stop(&failure) => return Outcome::interrupted(),
