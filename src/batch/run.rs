@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use std::io::{Read, Write};
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc::{sync_channel, Receiver};
+use std::sync::mpsc::{channel, sync_channel, Receiver};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
@@ -14,7 +14,7 @@ use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 
 use crate::batch::journal::{now_secs, Entry, Journal, Op, Stamp, State};
-use crate::batch::manifest::{self, BadRow, Row, Rows};
+use crate::batch::manifest::{self, BadRow, CallRef, Row, Rows, Source};
 use crate::batch::plan::{plan, Call, Plan, RecordPlan};
 use crate::call::CallId;
 use crate::commands::record::{attach_recording, existing_record, Recording};
@@ -255,12 +255,11 @@ pub fn run(
     }
     let (row_tx, row_rx) = sync_channel::<manifest::Entry>(jobs * 2);
     let row_rx = Arc::new(Mutex::new(row_rx));
-    let (result_tx, result_rx) = sync_channel::<RowResult>(jobs * 2);
+    // Unbounded: a worker never waits for the printer, so the reader (which
+    // prints too) can never deadlock with a worker; at most jobs * 3 rows are in flight.
+    let (result_tx, result_rx) = channel::<RowResult>();
 
     std::thread::scope(|scope| {
-        let reader_stop = stop.clone();
-        let reader_ui = ui.clone();
-        scope.spawn(move || read_rows(rows, row_tx, &reader_stop, &reader_ui));
         for portal in portals {
             let row_rx = row_rx.clone();
             let result_tx = result_tx.clone();
@@ -285,7 +284,10 @@ pub fn run(
             });
         }
         drop(result_tx);
-        print_results(result_rx, &context, &mut emit);
+        read_rows(rows, row_tx, &context, &result_rx, &mut emit);
+        for result in result_rx {
+            print(&context, &mut emit, result);
+        }
     });
     let context = Arc::try_unwrap(context)
         .map_err(|_| Failure::new(Kind::Internal, "batch workers outlived the run"))?;
@@ -295,12 +297,17 @@ pub fn run(
         .unwrap_or_else(|e| e.into_inner()))
 }
 
+/// Reads rows on the calling thread. A row the journal already shows done is
+/// printed here, with no hand-off to a worker (an all-skipped re-run is mostly
+/// such rows); the others go to the workers, whose results are printed between rows.
 fn read_rows(
     mut rows: Rows,
     row_tx: std::sync::mpsc::SyncSender<manifest::Entry>,
-    stop: &AtomicUsize,
-    ui: &Ui,
+    context: &Context,
+    results: &Receiver<RowResult>,
+    emit: &mut impl FnMut(RowResult) -> bool,
 ) {
+    let ui = &context.ui;
     for key in rows.new_unknown() {
         ui.warn(&format!(
             "the manifest has a column `{key}` that batch does not know; it is ignored (known: {})",
@@ -314,24 +321,73 @@ fn read_rows(
                 manifest::COLUMNS.join(", ")
             ));
         }
-        if stopped(stop) || row_tx.send(entry).is_err() {
+        if stopped(&context.stop) {
+            break;
+        }
+        let entry = match done_already(context, entry) {
+            Ok(result) => {
+                print(context, emit, result);
+                continue;
+            }
+            Err(entry) => entry,
+        };
+        while let Ok(result) = results.try_recv() {
+            print(context, emit, result);
+        }
+        if row_tx.send(entry).is_err() {
             break;
         }
     }
 }
 
-fn print_results(
-    results: Receiver<RowResult>,
-    context: &Context,
-    emit: &mut impl FnMut(RowResult) -> bool,
-) {
-    for result in results {
-        if !emit(result) {
-            context
-                .stop
-                .compare_exchange(0, STOP_STDOUT, Ordering::SeqCst, Ordering::SeqCst)
-                .ok();
-        }
+/// A record-only row whose file's stamp the journal holds as done for this
+/// call: skipped with one stat, exactly as a worker would skip it. Every other
+/// row (a transcript, an external id, a file changed or too young) goes on.
+fn done_already(context: &Context, entry: manifest::Entry) -> Result<RowResult, manifest::Entry> {
+    let Ok(row) = &entry else { return Err(entry) };
+    let (CallRef::Id(id), Some(Source::Path(path)), None, None, None) = (
+        &row.call,
+        &row.record,
+        &row.transcript,
+        &row.user_transcript,
+        &row.client_transcript,
+    ) else {
+        return Err(entry);
+    };
+    if CallId::parse(id, "call_id").is_err() {
+        return Err(entry);
+    }
+    let Some(stamp) = Stamp::of(path) else {
+        return Err(entry);
+    };
+    let now_ns = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as i128)
+        .unwrap_or(0);
+    // --min-age: a young file is pending, whatever the journal says.
+    if now_ns - stamp.mtime_ns < context.settings.min_age as i128 * 1_000_000_000 {
+        return Err(entry);
+    }
+    let Some(done) = journal(context).done_by_stamp(id, Op::Record, &stamp) else {
+        return Err(entry);
+    };
+    Ok(RowResult {
+        line: row.line,
+        call_id: Some(id.clone()),
+        error: None,
+        record: Some(Outcome::ok(Status::Skipped, done.id)),
+        transcript: None,
+        plan: None,
+        invalid: false,
+    })
+}
+
+fn print(context: &Context, emit: &mut impl FnMut(RowResult) -> bool, result: RowResult) {
+    if !emit(result) {
+        context
+            .stop
+            .compare_exchange(0, STOP_STDOUT, Ordering::SeqCst, Ordering::SeqCst)
+            .ok();
     }
 }
 
