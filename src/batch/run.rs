@@ -324,13 +324,10 @@ fn read_rows(
         if stopped(&context.stop) {
             break;
         }
-        let entry = match done_already(context, entry) {
-            Ok(result) => {
-                print(context, emit, result);
-                continue;
-            }
-            Err(entry) => entry,
-        };
+        if let Some(result) = done_already(context, &entry) {
+            print(context, emit, result);
+            continue;
+        }
         while let Ok(result) = results.try_recv() {
             print(context, emit, result);
         }
@@ -343,8 +340,8 @@ fn read_rows(
 /// A record-only row whose file's stamp the journal holds as done for this
 /// call: skipped with one stat, exactly as a worker would skip it. Every other
 /// row (a transcript, an external id, a file changed or too young) goes on.
-fn done_already(context: &Context, entry: manifest::Entry) -> Result<RowResult, manifest::Entry> {
-    let Ok(row) = &entry else { return Err(entry) };
+fn done_already(context: &Context, entry: &manifest::Entry) -> Option<RowResult> {
+    let Ok(row) = entry else { return None };
     let (CallRef::Id(id), Some(Source::Path(path)), None, None, None) = (
         &row.call,
         &row.record,
@@ -352,26 +349,22 @@ fn done_already(context: &Context, entry: manifest::Entry) -> Result<RowResult, 
         &row.user_transcript,
         &row.client_transcript,
     ) else {
-        return Err(entry);
+        return None;
     };
     if CallId::parse(id, "call_id").is_err() {
-        return Err(entry);
+        return None;
     }
-    let Some(stamp) = Stamp::of(path) else {
-        return Err(entry);
-    };
+    let stamp = Stamp::of(path)?;
     let now_ns = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_nanos() as i128)
         .unwrap_or(0);
     // --min-age: a young file is pending, whatever the journal says.
     if now_ns - stamp.mtime_ns < context.settings.min_age as i128 * 1_000_000_000 {
-        return Err(entry);
+        return None;
     }
-    let Some(done) = journal(context).done_by_stamp(id, Op::Record, &stamp) else {
-        return Err(entry);
-    };
-    Ok(RowResult {
+    let done = journal(context).done_by_stamp(id, Op::Record, &stamp)?;
+    Some(RowResult {
         line: row.line,
         call_id: Some(id.clone()),
         error: None,
