@@ -1,6 +1,7 @@
 //! Running a manifest: rows are read one at a time, planned and sent by up to
-//! `--jobs` workers under one shared pacer; one journal (behind a lock, every
-//! line whole and fsynced) and one printer that writes each row as it completes.
+//! `--jobs` workers under one shared pacer; one journal (every line whole and
+//! on disk before it is acknowledged, group committed) and one printer that
+//! writes each row as it completes.
 
 use std::collections::HashSet;
 use std::io::{Read, Write};
@@ -212,7 +213,7 @@ impl RowResult {
 /// What the workers share.
 pub struct Context {
     pub settings: Settings,
-    pub journal: Mutex<Journal>,
+    pub journal: Journal,
     pub stop: Arc<AtomicUsize>,
     pub ui: Ui,
     /// Calls a worker is on: two rows of one call never run at once.
@@ -239,7 +240,7 @@ pub fn run(
     let pacer = Pacer::new(settings.burst, settings.rate);
     let context = Arc::new(Context {
         settings,
-        journal: Mutex::new(journal),
+        journal,
         stop: stop.clone(),
         ui: ui.clone(),
         busy: Mutex::new(HashSet::new()),
@@ -291,10 +292,7 @@ pub fn run(
     });
     let context = Arc::try_unwrap(context)
         .map_err(|_| Failure::new(Kind::Internal, "batch workers outlived the run"))?;
-    Ok(context
-        .journal
-        .into_inner()
-        .unwrap_or_else(|e| e.into_inner()))
+    Ok(context.journal)
 }
 
 /// Reads rows on the calling thread. A row the journal already shows done is
@@ -579,8 +577,8 @@ fn is_stop(failure: &Failure) -> bool {
     matches!(failure.kind, Kind::Interrupted | Kind::Terminated)
 }
 
-fn journal(context: &Context) -> std::sync::MutexGuard<'_, Journal> {
-    context.journal.lock().unwrap_or_else(|e| e.into_inner())
+fn journal(context: &Context) -> &Journal {
+    &context.journal
 }
 
 fn append(context: &Context, entry: Entry) -> Result<(), Outcome> {
