@@ -13,6 +13,7 @@ use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Condvar, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
@@ -137,12 +138,18 @@ fn op_key(call_id: &str, op: Op, sha256: &str) -> Key {
     key(&[call_id.as_bytes(), op.name().as_bytes(), sha256.as_bytes()])
 }
 
-fn stamp_key(stamp: &Stamp) -> Key {
+/// A stamp keys one call's operation, so a hit leads straight to that done entry.
+fn stamp_key(call_id: &str, op: Op, stamp: &Stamp) -> Key {
     let numbers = format!(
         "{}:{}:{}:{}:{}",
         stamp.size, stamp.mtime_ns, stamp.ctime_ns, stamp.inode, stamp.dev
     );
-    key(&[stamp.path.as_bytes(), numbers.as_bytes()])
+    key(&[
+        call_id.as_bytes(),
+        op.name().as_bytes(),
+        stamp.path.as_bytes(),
+        numbers.as_bytes(),
+    ])
 }
 
 fn unix_secs(at: &str) -> u64 {
@@ -160,11 +167,11 @@ pub fn now_secs() -> u64 {
         .unwrap_or(0)
 }
 
-/// The ids a done line recorded.
+/// The id a done line recorded: a FILE_ID for a record, a TRANSCRIPT_ID for a
+/// transcript (the op says which). One id keeps each indexed entry small.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Done {
-    pub file_id: Option<i64>,
-    pub transcript_id: Option<i64>,
+    pub id: Option<i64>,
 }
 
 /// A transcript sent (or about to be) with no done or failed line after it.
@@ -176,14 +183,40 @@ pub struct OpenIntent {
     pub since: u64,
 }
 
-#[derive(Debug)]
-pub struct Journal {
-    file: File,
-    path: PathBuf,
+/// What the journal knows, one hash probe a lookup.
+#[derive(Debug, Default)]
+struct Index {
     done: HashMap<Key, Done>,
     open: HashMap<Key, OpenIntent>,
-    stamps: HashMap<Key, [u8; 32]>,
+    /// A record file's stamp to its done key: the SHA-256 is kept once, in that key.
+    stamps: HashMap<Key, Key>,
     waiting: HashMap<Key, u64>,
+}
+
+/// The append side: lines are numbered as written, and `synced` is the last one
+/// known to be on disk.
+#[derive(Debug)]
+struct Log {
+    file: File,
+    written: u64,
+    synced: u64,
+    /// One appender is in fdatasync for everyone; the others wait on `synced_now`.
+    syncing: bool,
+    /// A write or sync failed: nothing later is acknowledged.
+    broken: Option<String>,
+}
+
+/// Shared by the workers: lookups take the index lock only; appends are group
+/// committed (one fdatasync covers every line written before it started, and
+/// no lock is held while it runs).
+#[derive(Debug)]
+pub struct Journal {
+    path: PathBuf,
+    index: Mutex<Index>,
+    log: Mutex<Log>,
+    synced_now: Condvar,
+    /// The same open file as `log.file`, for fdatasync outside the lock.
+    sync_file: File,
     lookups: AtomicU64,
 }
 
@@ -239,19 +272,10 @@ impl Journal {
                 "wait for that run to finish; cron runs that overlap must not send the same rows",
             ));
         }
-        let mut journal = Journal {
-            file,
-            path: path.to_path_buf(),
-            done: HashMap::new(),
-            open: HashMap::new(),
-            stamps: HashMap::new(),
-            waiting: HashMap::new(),
-            lookups: AtomicU64::new(0),
-        };
-        let mut reader = BufReader::with_capacity(
-            1 << 16,
-            journal.file.try_clone().map_err(|e| fail("read", e))?,
-        );
+        let mut file = file;
+        let mut index = Index::default();
+        let mut reader =
+            BufReader::with_capacity(1 << 16, file.try_clone().map_err(|e| fail("read", e))?);
         let mut line = Vec::new();
         let mut good_end = 0u64;
         let mut number = 0usize;
@@ -276,26 +300,37 @@ impl Journal {
                     ))
                     .with_hint("a newer b24tel may have written it: run that version, or move the journal aside to start over (done rows would be sent again)")
                 })?;
-                journal.remember(&entry);
+                index.remember(&entry);
             }
             good_end += n as u64;
         }
         drop(reader);
-        let len = journal.file.metadata().map_err(|e| fail("read", e))?.len();
+        let len = file.metadata().map_err(|e| fail("read", e))?.len();
         if good_end < len {
-            journal
-                .file
-                .set_len(good_end)
-                .map_err(|e| fail("repair", e))?;
-            journal.file.sync_all().map_err(|e| fail("repair", e))?;
+            file.set_len(good_end).map_err(|e| fail("repair", e))?;
+            file.sync_all().map_err(|e| fail("repair", e))?;
         }
-        journal
-            .file
-            .seek(SeekFrom::End(0))
+        file.seek(SeekFrom::End(0))
             .map_err(|e| fail("seek in", e))?;
-        Ok(journal)
+        let sync_file = file.try_clone().map_err(|e| fail("open", e))?;
+        Ok(Journal {
+            path: path.to_path_buf(),
+            index: Mutex::new(index),
+            log: Mutex::new(Log {
+                file,
+                written: 0,
+                synced: 0,
+                syncing: false,
+                broken: None,
+            }),
+            synced_now: Condvar::new(),
+            sync_file,
+            lookups: AtomicU64::new(0),
+        })
     }
+}
 
+impl Index {
     fn remember(&mut self, entry: &Entry) {
         let k = op_key(&entry.call_id, entry.op, &entry.sha256);
         let at = unix_secs(&entry.at);
@@ -318,17 +353,14 @@ impl Journal {
             State::Done => {
                 self.open.remove(&k);
                 self.waiting.remove(&k);
-                self.done.insert(
-                    k,
-                    Done {
-                        file_id: entry.file_id,
-                        transcript_id: entry.transcript_id,
-                    },
-                );
+                let id = match entry.op {
+                    Op::Record => entry.file_id,
+                    Op::Transcript => entry.transcript_id,
+                };
+                self.done.insert(k, Done { id });
                 if let Some(stamp) = &entry.stamp {
-                    if let Some(sha) = sha_bytes(&entry.sha256) {
-                        self.stamps.insert(stamp_key(stamp), sha);
-                    }
+                    self.stamps
+                        .insert(stamp_key(&entry.call_id, entry.op, stamp), k);
                 }
             }
             State::Failed => {
@@ -338,6 +370,12 @@ impl Journal {
                 self.waiting.entry(k).or_insert(at);
             }
         }
+    }
+}
+
+impl Journal {
+    fn index(&self) -> std::sync::MutexGuard<'_, Index> {
+        self.index.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     pub fn path(&self) -> &Path {
@@ -351,7 +389,8 @@ impl Journal {
 
     /// Keys in the index (done, open, stamps, waiting).
     pub fn indexed(&self) -> usize {
-        self.done.len() + self.open.len() + self.stamps.len() + self.waiting.len()
+        let index = self.index();
+        index.done.len() + index.open.len() + index.stamps.len() + index.waiting.len()
     }
 
     fn count(&self) {
@@ -360,56 +399,81 @@ impl Journal {
 
     pub fn done(&self, call_id: &str, op: Op, sha256: &str) -> Option<Done> {
         self.count();
-        self.done.get(&op_key(call_id, op, sha256)).copied()
+        self.index().done.get(&op_key(call_id, op, sha256)).copied()
     }
 
-    /// The sha256 of a record file hashed earlier with exactly this stamp.
-    pub fn sha_of_stamp(&self, stamp: &Stamp) -> Option<String> {
+    /// The done entry of this call's operation on a file hashed earlier with
+    /// exactly this stamp (path, size, mtime, ctime, inode, device).
+    pub fn done_by_stamp(&self, call_id: &str, op: Op, stamp: &Stamp) -> Option<Done> {
         self.count();
-        self.stamps
-            .get(&stamp_key(stamp))
-            .map(|sha| sha.iter().map(|b| format!("{b:02x}")).collect())
+        let index = self.index();
+        let done_key = index.stamps.get(&stamp_key(call_id, op, stamp))?;
+        index.done.get(done_key).copied()
     }
 
     /// An intent with no done or failed line: the transcript may have landed.
     pub fn open_intent(&self, call_id: &str, op: Op, sha256: &str) -> Option<OpenIntent> {
         self.count();
-        self.open.get(&op_key(call_id, op, sha256)).copied()
+        self.index().open.get(&op_key(call_id, op, sha256)).copied()
     }
 
     /// When this operation was first seen waiting for its call (unix seconds).
     pub fn waiting_since(&self, call_id: &str, op: Op, sha256: &str) -> Option<u64> {
         self.count();
-        self.waiting.get(&op_key(call_id, op, sha256)).copied()
+        self.index()
+            .waiting
+            .get(&op_key(call_id, op, sha256))
+            .copied()
     }
 
-    /// Appends one line and waits until it is on disk.
-    pub fn append(&mut self, entry: Entry) -> Result<(), Failure> {
+    /// Appends one line and returns once it is on disk (an intent before its
+    /// request goes out, as the crash guarantee needs). Lines written by other
+    /// workers meanwhile share one fdatasync; the index learns the line only
+    /// after it is durable.
+    pub fn append(&self, entry: Entry) -> Result<(), Failure> {
         let mut line = serde_json::to_vec(&entry).expect("journal entries serialise");
         line.push(b'\n');
-        self.file
-            .write_all(&line)
-            .and_then(|_| self.file.sync_data())
-            .map_err(|e| {
-                Failure::config(format!(
-                    "cannot write the journal {}: {e}",
-                    self.path.display()
-                ))
-            })?;
-        self.remember(&entry);
+        let fail = |e: &str| {
+            Failure::config(format!(
+                "cannot write the journal {}: {e}",
+                self.path.display()
+            ))
+        };
+        let mut log = self.log.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(e) = &log.broken {
+            return Err(fail(e));
+        }
+        if let Err(e) = log.file.write_all(&line) {
+            log.broken = Some(e.to_string());
+            return Err(fail(&e.to_string()));
+        }
+        log.written += 1;
+        let mine = log.written;
+        while log.synced < mine {
+            if let Some(e) = &log.broken {
+                return Err(fail(e));
+            }
+            if log.syncing {
+                log = self.synced_now.wait(log).unwrap_or_else(|e| e.into_inner());
+                continue;
+            }
+            // This appender syncs for every line written so far.
+            log.syncing = true;
+            let upto = log.written;
+            drop(log);
+            let synced = self.sync_file.sync_data();
+            log = self.log.lock().unwrap_or_else(|e| e.into_inner());
+            log.syncing = false;
+            match synced {
+                Ok(()) => log.synced = upto,
+                Err(e) => log.broken = Some(e.to_string()),
+            }
+            self.synced_now.notify_all();
+        }
+        drop(log);
+        self.index().remember(&entry);
         Ok(())
     }
-}
-
-fn sha_bytes(hex: &str) -> Option<[u8; 32]> {
-    if hex.len() != 64 {
-        return None;
-    }
-    let mut out = [0u8; 32];
-    for (i, byte) in out.iter_mut().enumerate() {
-        *byte = u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok()?;
-    }
-    Some(out)
 }
 
 #[cfg(test)]
@@ -423,7 +487,7 @@ mod tests {
         let dir = tempfile::TempDir::new().unwrap();
         let path = dir.path().join("m.journal");
         {
-            let mut journal = Journal::open(&path).unwrap();
+            let journal = Journal::open(&path).unwrap();
             let mut intent = Entry::new("c1", Op::Transcript, "aa", State::Intent);
             intent.before = Some(3);
             journal.append(intent).unwrap();
@@ -446,10 +510,7 @@ mod tests {
 
         let journal = Journal::open(&path).unwrap();
         assert_eq!(
-            journal
-                .done("c1", Op::Transcript, "aa")
-                .unwrap()
-                .transcript_id,
+            journal.done("c1", Op::Transcript, "aa").unwrap().id,
             Some(7)
         );
         assert!(journal.open_intent("c2", Op::Transcript, "bb").is_some());
@@ -490,15 +551,59 @@ mod tests {
         let file = dir.path().join("r.wav");
         std::fs::write(&file, "abc").unwrap();
         let path = dir.path().join("m.journal");
-        let mut journal = Journal::open(&path).unwrap();
+        let journal = Journal::open(&path).unwrap();
         let stamp = Stamp::of(&file).unwrap();
         let mut done = Entry::new("c1", Op::Record, SHA, State::Done);
         done.stamp = Some(stamp.clone());
+        done.file_id = Some(5);
         journal.append(done).unwrap();
-        assert_eq!(journal.sha_of_stamp(&stamp).as_deref(), Some(SHA));
+        let hit = journal.done_by_stamp("c1", Op::Record, &stamp);
+        assert_eq!(hit, Some(Done { id: Some(5) }));
         let mut other = stamp.clone();
         other.ctime_ns += 1;
-        assert_eq!(journal.sha_of_stamp(&other), None);
+        assert_eq!(journal.done_by_stamp("c1", Op::Record, &other), None);
+        // The same file for another call is that call's own work.
+        assert_eq!(journal.done_by_stamp("c2", Op::Record, &stamp), None);
+    }
+
+    #[test]
+    fn a_done_record_indexes_in_two_small_slots() {
+        // 100 B a row at 100,000 rows, with hashbrown's rounding up to 131,072
+        // slots and a control byte each: two maps of 32-byte slots fit.
+        let slot = std::mem::size_of::<(Key, Done)>() + std::mem::size_of::<(Key, Key)>();
+        assert!(slot <= 64, "{slot} bytes");
+    }
+
+    #[test]
+    fn lines_appended_at_once_by_many_workers_are_all_kept_whole() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let path = dir.path().join("m.journal");
+        let journal = Journal::open(&path).unwrap();
+        std::thread::scope(|scope| {
+            for worker in 0..8 {
+                let journal = &journal;
+                scope.spawn(move || {
+                    for i in 0..50 {
+                        let mut done =
+                            Entry::new(&format!("c{worker}-{i}"), Op::Record, SHA, State::Done);
+                        done.file_id = Some(i);
+                        journal.append(done).unwrap();
+                        // Acknowledged means indexed.
+                        assert!(journal
+                            .done(&format!("c{worker}-{i}"), Op::Record, SHA)
+                            .is_some());
+                    }
+                });
+            }
+        });
+        drop(journal);
+        let journal = Journal::open(&path).unwrap();
+        for worker in 0..8 {
+            for i in 0..50 {
+                let done = journal.done(&format!("c{worker}-{i}"), Op::Record, SHA);
+                assert_eq!(done, Some(Done { id: Some(i) }));
+            }
+        }
     }
 
     #[test]

@@ -1,12 +1,13 @@
 //! Running a manifest: rows are read one at a time, planned and sent by up to
-//! `--jobs` workers under one shared pacer; one journal (behind a lock, every
-//! line whole and fsynced) and one printer that writes each row as it completes.
+//! `--jobs` workers under one shared pacer; one journal (every line whole and
+//! on disk before it is acknowledged, group committed) and one printer that
+//! writes each row as it completes.
 
 use std::collections::HashSet;
 use std::io::{Read, Write};
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc::{sync_channel, Receiver};
+use std::sync::mpsc::{channel, sync_channel, Receiver};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
@@ -14,7 +15,7 @@ use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 
 use crate::batch::journal::{now_secs, Entry, Journal, Op, Stamp, State};
-use crate::batch::manifest::{self, BadRow, Row, Rows};
+use crate::batch::manifest::{self, BadRow, CallRef, Row, Rows, Source};
 use crate::batch::plan::{plan, Call, Plan, RecordPlan};
 use crate::call::CallId;
 use crate::commands::record::{attach_recording, existing_record, Recording};
@@ -212,7 +213,7 @@ impl RowResult {
 /// What the workers share.
 pub struct Context {
     pub settings: Settings,
-    pub journal: Mutex<Journal>,
+    pub journal: Journal,
     pub stop: Arc<AtomicUsize>,
     pub ui: Ui,
     /// Calls a worker is on: two rows of one call never run at once.
@@ -239,7 +240,7 @@ pub fn run(
     let pacer = Pacer::new(settings.burst, settings.rate);
     let context = Arc::new(Context {
         settings,
-        journal: Mutex::new(journal),
+        journal,
         stop: stop.clone(),
         ui: ui.clone(),
         busy: Mutex::new(HashSet::new()),
@@ -255,12 +256,11 @@ pub fn run(
     }
     let (row_tx, row_rx) = sync_channel::<manifest::Entry>(jobs * 2);
     let row_rx = Arc::new(Mutex::new(row_rx));
-    let (result_tx, result_rx) = sync_channel::<RowResult>(jobs * 2);
+    // Unbounded: a worker never waits for the printer, so the reader (which
+    // prints too) can never deadlock with a worker; at most jobs * 3 rows are in flight.
+    let (result_tx, result_rx) = channel::<RowResult>();
 
     std::thread::scope(|scope| {
-        let reader_stop = stop.clone();
-        let reader_ui = ui.clone();
-        scope.spawn(move || read_rows(rows, row_tx, &reader_stop, &reader_ui));
         for portal in portals {
             let row_rx = row_rx.clone();
             let result_tx = result_tx.clone();
@@ -285,22 +285,27 @@ pub fn run(
             });
         }
         drop(result_tx);
-        print_results(result_rx, &context, &mut emit);
+        read_rows(rows, row_tx, &context, &result_rx, &mut emit);
+        for result in result_rx {
+            print(&context, &mut emit, result);
+        }
     });
     let context = Arc::try_unwrap(context)
         .map_err(|_| Failure::new(Kind::Internal, "batch workers outlived the run"))?;
-    Ok(context
-        .journal
-        .into_inner()
-        .unwrap_or_else(|e| e.into_inner()))
+    Ok(context.journal)
 }
 
+/// Reads rows on the calling thread. A row the journal already shows done is
+/// printed here, with no hand-off to a worker (an all-skipped re-run is mostly
+/// such rows); the others go to the workers, whose results are printed between rows.
 fn read_rows(
     mut rows: Rows,
     row_tx: std::sync::mpsc::SyncSender<manifest::Entry>,
-    stop: &AtomicUsize,
-    ui: &Ui,
+    context: &Context,
+    results: &Receiver<RowResult>,
+    emit: &mut impl FnMut(RowResult) -> bool,
 ) {
+    let ui = &context.ui;
     for key in rows.new_unknown() {
         ui.warn(&format!(
             "the manifest has a column `{key}` that batch does not know; it is ignored (known: {})",
@@ -314,24 +319,66 @@ fn read_rows(
                 manifest::COLUMNS.join(", ")
             ));
         }
-        if stopped(stop) || row_tx.send(entry).is_err() {
+        if stopped(&context.stop) {
+            break;
+        }
+        if let Some(result) = done_already(context, &entry) {
+            print(context, emit, result);
+            continue;
+        }
+        while let Ok(result) = results.try_recv() {
+            print(context, emit, result);
+        }
+        if row_tx.send(entry).is_err() {
             break;
         }
     }
 }
 
-fn print_results(
-    results: Receiver<RowResult>,
-    context: &Context,
-    emit: &mut impl FnMut(RowResult) -> bool,
-) {
-    for result in results {
-        if !emit(result) {
-            context
-                .stop
-                .compare_exchange(0, STOP_STDOUT, Ordering::SeqCst, Ordering::SeqCst)
-                .ok();
-        }
+/// A record-only row whose file's stamp the journal holds as done for this
+/// call: skipped with one stat, exactly as a worker would skip it. Every other
+/// row (a transcript, an external id, a file changed or too young) goes on.
+fn done_already(context: &Context, entry: &manifest::Entry) -> Option<RowResult> {
+    let Ok(row) = entry else { return None };
+    let (CallRef::Id(id), Some(Source::Path(path)), None, None, None) = (
+        &row.call,
+        &row.record,
+        &row.transcript,
+        &row.user_transcript,
+        &row.client_transcript,
+    ) else {
+        return None;
+    };
+    if CallId::parse(id, "call_id").is_err() {
+        return None;
+    }
+    let stamp = Stamp::of(path)?;
+    let now_ns = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as i128)
+        .unwrap_or(0);
+    // --min-age: a young file is pending, whatever the journal says.
+    if now_ns - stamp.mtime_ns < context.settings.min_age as i128 * 1_000_000_000 {
+        return None;
+    }
+    let done = journal(context).done_by_stamp(id, Op::Record, &stamp)?;
+    Some(RowResult {
+        line: row.line,
+        call_id: Some(id.clone()),
+        error: None,
+        record: Some(Outcome::ok(Status::Skipped, done.id)),
+        transcript: None,
+        plan: None,
+        invalid: false,
+    })
+}
+
+fn print(context: &Context, emit: &mut impl FnMut(RowResult) -> bool, result: RowResult) {
+    if !emit(result) {
+        context
+            .stop
+            .compare_exchange(0, STOP_STDOUT, Ordering::SeqCst, Ordering::SeqCst)
+            .ok();
     }
 }
 
@@ -530,8 +577,8 @@ fn is_stop(failure: &Failure) -> bool {
     matches!(failure.kind, Kind::Interrupted | Kind::Terminated)
 }
 
-fn journal(context: &Context) -> std::sync::MutexGuard<'_, Journal> {
-    context.journal.lock().unwrap_or_else(|e| e.into_inner())
+fn journal(context: &Context) -> &Journal {
+    &context.journal
 }
 
 fn append(context: &Context, entry: Entry) -> Result<(), Outcome> {
@@ -591,30 +638,32 @@ fn sha256_file(path: &Path) -> Result<String, String> {
 fn send_record(portal: &Portal, context: &Context, call_id: &CallId, op: RecordPlan) -> Outcome {
     let path = op.path().cloned();
     let stamp = path.as_deref().and_then(Stamp::of);
-    let known = stamp
+    if let Some(done) = stamp
         .as_ref()
-        .and_then(|stamp| journal(context).sha_of_stamp(stamp));
-    let sha = match (known.clone(), path.as_deref(), &op) {
-        (Some(sha), _, _) => sha,
-        (None, Some(path), _) => match sha256_file(path) {
+        .and_then(|stamp| journal(context).done_by_stamp(call_id.as_str(), Op::Record, stamp))
+    {
+        return Outcome::ok(Status::Skipped, done.id);
+    }
+    let sha = match (path.as_deref(), &op) {
+        (Some(path), _) => match sha256_file(path) {
             Ok(sha) => sha,
             Err(e) => return Outcome::failed(e),
         },
-        (None, None, RecordPlan::Url(Recording::Url { url, .. })) => sha256_hex(url.as_bytes()),
-        (None, None, _) => return Outcome::failed("a record row without a file or URL"),
+        (None, RecordPlan::Url(Recording::Url { url, .. })) => sha256_hex(url.as_bytes()),
+        (None, _) => return Outcome::failed("a record row without a file or URL"),
     };
     let done = journal(context).done(call_id.as_str(), Op::Record, &sha);
     if let Some(done) = done {
-        if stamp.is_some() && known.is_none() {
+        if stamp.is_some() {
             // Same content under a new stamp (touched, copied): remember the stamp.
             let mut entry = Entry::new(call_id.as_str(), Op::Record, &sha, State::Done);
-            entry.file_id = done.file_id;
+            entry.file_id = done.id;
             entry.stamp = stamp;
             if let Err(outcome) = append(context, entry) {
                 return outcome;
             }
         }
-        return Outcome::ok(Status::Skipped, done.file_id);
+        return Outcome::ok(Status::Skipped, done.id);
     }
     if context.settings.if_absent {
         // An attach replaces the call's record: leave one that is there alone.
@@ -728,7 +777,7 @@ fn send_transcript(
         )
     };
     if let Some(done) = done {
-        return Outcome::ok(Status::Skipped, done.transcript_id);
+        return Outcome::ok(Status::Skipped, done.id);
     }
     let now = match call_transcript(portal, call_id) {
         Err(failure) if is_stop(&failure) => return Outcome::interrupted(),

@@ -147,13 +147,16 @@ impl StreamedBody {
         let mut total = 0u64;
         // One read buffer for the whole file; sent chunks come back through `pool`,
         // so a gigabyte reuses a few buffers instead of allocating a thousand.
-        let mut raw = vec![0u8; RAW_CHUNK];
+        // No bigger than the file (plus the byte that shows it grew): an 800-byte
+        // WAV must not zero 768 KiB.
+        let chunk = (self.source.len.saturating_add(1)).min(RAW_CHUNK as u64) as usize;
+        let mut raw = vec![0u8; chunk];
         let (home, pool) = std::sync::mpsc::channel::<Vec<u8>>();
         loop {
             let mut out = pool.try_recv().unwrap_or_default();
             let filled = match self.encoding {
                 Encoding::Raw => {
-                    out.resize(RAW_CHUNK, 0);
+                    out.resize(chunk, 0);
                     read_full(&mut reader, &mut out)?
                 }
                 Encoding::Base64 => read_full(&mut reader, &mut raw)?,
@@ -182,7 +185,7 @@ impl StreamedBody {
                 }),
                 file_bytes: filled as u64,
             })?;
-            if filled < RAW_CHUNK {
+            if filled < chunk {
                 break;
             }
         }
