@@ -1208,14 +1208,28 @@ impl Sandbox {
         cleanup: &mut Cleanup,
         faults: &[&str],
     ) -> Result<Self> {
+        Self::start_logged(b24tel, data_dir, tmp, cleanup, faults, None)
+    }
+
+    /// With `log`, the sandbox writes its one line per request (method, status) there.
+    fn start_logged(
+        b24tel: &Path,
+        data_dir: &Path,
+        tmp: &Path,
+        cleanup: &mut Cleanup,
+        faults: &[&str],
+        log: Option<&Path>,
+    ) -> Result<Self> {
+        let stderr = File::create(log.map_or_else(|| tmp.join("sandbox.err"), Path::to_path_buf))?;
         let mut child = Command::new(b24tel)
-            .args(["sandbox", "--addr", "127.0.0.1:0", "-o", "json", "-q"])
+            .args(["sandbox", "--addr", "127.0.0.1:0", "-o", "json"])
+            .args(log.is_none().then_some("-q"))
             .args(faults.iter().flat_map(|f| ["--fault", f]))
             .arg("--data-dir")
             .arg(data_dir)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(Stdio::from(File::create(tmp.join("sandbox.err"))?))
+            .stderr(Stdio::from(stderr))
             .spawn()?;
         let pid = child.id() as i32;
         let stdout = child.stdout.take().ok_or("no sandbox stdout")?;
@@ -1804,10 +1818,118 @@ mod batch {
                 ));
             }
         }
+        // Serial, for comparison: what 0.1.0's one-at-a-time batch would take.
+        if let Some(&rows) = latency_rows.iter().max() {
+            let dir = tmp.join("batch-latency-jobs1");
+            let manifest = latency_manifest(&sandbox, &dir, rows)?;
+            eprintln!("== batch, {rows} rows with latency: --jobs 1");
+            let out = tmp.join("batch.out");
+            let m = run_batch(b24tel, &sandbox, &manifest, &["--jobs", "1"], &out)?;
+            let bound = (3.0 * rows as f64 - 50.0).max(0.0) / 2.0 + row_latency;
+            md.push(format!(
+                "| {rows} | `--jobs 1` (serial) | {} | {:.1} | {bound:.1} | {:.2} |",
+                3 * rows,
+                m.wall.as_secs_f64(),
+                m.wall.as_secs_f64() / bound
+            ));
+        }
+        stop_sandbox(sandbox, cleanup);
+        if let Some(&rows) = latency_rows.iter().max() {
+            buckets(b24tel, tmp, rows, cleanup, md)?;
+        }
+        Ok(())
+    }
+
+    fn stop_sandbox(sandbox: Sandbox, cleanup: &mut Cleanup) {
         drop(sandbox);
         if let Some(mut child) = cleanup.sandbox.take() {
             let _ = child.kill();
             let _ = child.wait();
+        }
+    }
+
+    /// ROWS new finished calls, each with a small WAV and a two-cue SRT, as a manifest.
+    fn latency_manifest(sandbox: &Sandbox, dir: &Path, rows: usize) -> Result<PathBuf> {
+        std::fs::create_dir_all(dir)?;
+        let mut manifest = String::from("call_id,record,transcript\n");
+        for i in 0..rows {
+            let call = sandbox.new_finished_call()?;
+            std::fs::write(dir.join(format!("r{i}.wav")), wav(i))?;
+            std::fs::write(dir.join(format!("t{i}.srt")), srt(&format!("row {i}")))?;
+            manifest.push_str(&format!("{call},r{i}.wav,t{i}.srt\n"));
+        }
+        let path = dir.join("m.csv");
+        std::fs::write(&path, &manifest)?;
+        Ok(path)
+    }
+
+    /// The sandbox enforcing a portal's leaky bucket (`--fault bucket:BURST:RATE`) with
+    /// the same latencies, batch at its defaults: how many requests the portal refuses
+    /// with 503 QUERY_LIMIT_EXCEEDED. The calls are registered first, on a sandbox
+    /// without the bucket, so that only batch's own requests meet it.
+    fn buckets(
+        b24tel: &Path,
+        tmp: &Path,
+        rows: usize,
+        cleanup: &mut Cleanup,
+        md: &mut Vec<String>,
+    ) -> Result<()> {
+        md.push(String::new());
+        md.push(format!("The same {rows} rows against a sandbox that enforces the portal's bucket (`--fault bucket:BURST:RATE`, 503 `QUERY_LIMIT_EXCEEDED` when full), batch at its defaults (`--burst 50 --rate 2`); 503s counted in the sandbox's request log."));
+        md.push(String::new());
+        md.push("| portal bucket | requests | 503 answers | rows attached | wall s |".into());
+        md.push("|---|---:|---:|---:|---:|".into());
+        let latency_record =
+            format!("latency:telephony.externalCall.attachRecord={RECORD_LATENCY}");
+        let latency_transcript =
+            format!("latency:telephony.call.attachTranscription={TRANSCRIPT_LATENCY}");
+        for (fault, label) in [
+            ("bucket:50:2", "50 burst, 2/s (the portal's own)"),
+            (
+                "bucket:10:2",
+                "10 burst, 2/s (shared with other applications)",
+            ),
+        ] {
+            let data_dir = tmp.join(format!("batch-{}", fault.replace(':', "-")));
+            let dir = tmp.join(format!("batch-rows-{}", fault.replace(':', "-")));
+            let sandbox = Sandbox::start(b24tel, &data_dir, tmp, cleanup, &[])?;
+            let manifest = latency_manifest(&sandbox, &dir, rows)?;
+            stop_sandbox(sandbox, cleanup);
+            let log = tmp.join(format!("sandbox-{}.log", fault.replace(':', "-")));
+            let sandbox = Sandbox::start_logged(
+                b24tel,
+                &data_dir,
+                tmp,
+                cleanup,
+                &[&latency_record, &latency_transcript, fault],
+                Some(&log),
+            )?;
+            eprintln!("== batch, {rows} rows against {fault}");
+            let out = tmp.join("batch.out");
+            let mut cmd = Command::new(b24tel);
+            cmd.args(["--webhook", &sandbox.webhook_url, "-o", "json", "-q"])
+                .args(["batch", "--min-age", "0", "--manifest"])
+                .arg(&manifest);
+            // Not check_exit: a row failed by the bucket is a figure, not an error.
+            let m = measure(&mut cmd, &out)?;
+            stop_sandbox(sandbox, cleanup);
+            let output = std::fs::read_to_string(&out)?;
+            let attached = output
+                .lines()
+                .filter(|l| {
+                    l.contains("\"record\":{\"status\":\"attached\"")
+                        && l.contains("\"transcript\":{\"status\":\"attached\"")
+                })
+                .count();
+            let log = std::fs::read_to_string(&log)?;
+            let requests: Vec<&str> = log.lines().filter(|l| l.contains("/rest/")).collect();
+            let refused = requests.iter().filter(|l| l.contains(" 503 ")).count();
+            md.push(format!(
+                "| {label} | {} | {refused} ({:.1}%) | {attached} of {rows} | {:.1} |",
+                requests.len(),
+                100.0 * refused as f64 / requests.len().max(1) as f64,
+                m.wall.as_secs_f64()
+            ));
         }
         Ok(())
     }
