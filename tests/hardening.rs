@@ -1232,7 +1232,7 @@ fn defect_13_batch_honours_retries_and_retry_after_with_a_warning_each() {
 
 /// Peak RSS (VmHWM, KiB) of one b24tel run, sampled until it exits.
 fn peak_rss(home: &TempDir, args: &[&str]) -> (Option<i32>, u64) {
-    let mut child = StdCommand::new(bin())
+    let child = StdCommand::new(bin())
         .env_clear()
         .env("HOME", home.path())
         .env("XDG_CONFIG_HOME", home.path().join(".config"))
@@ -1241,22 +1241,8 @@ fn peak_rss(home: &TempDir, args: &[&str]) -> (Option<i32>, u64) {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let status_path = format!("/proc/{}/status", child.id());
-    let mut peak = 0u64;
-    loop {
-        if let Ok(status) = std::fs::read_to_string(&status_path) {
-            let hwm = status
-                .lines()
-                .find_map(|l| l.strip_prefix("VmHWM:"))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-                .unwrap_or(0);
-            peak = peak.max(hwm);
-        }
-        if let Some(status) = child.try_wait().unwrap() {
-            return (status.code(), peak);
-        }
-        std::thread::sleep(Duration::from_millis(2));
-    }
+    let (status, peak) = common::wait_with_peak_rss(child);
+    (status.code(), peak)
 }
 
 #[cfg(target_os = "linux")]

@@ -406,7 +406,7 @@ fn wait_for_call_covers_a_pbx_that_is_faster_than_bitrix24() {
 /// belongs to the process's own address space; a child's rusage would also
 /// count the RSS of the test process it was forked from.
 fn run_measured(sandbox: &Sandbox, args: &[&str], file: &Path) -> (bool, u64) {
-    let mut child = std::process::Command::new(common::bin())
+    let child = std::process::Command::new(common::bin())
         .env("HOME", sandbox.home.path())
         .env("XDG_CONFIG_HOME", sandbox.home.path())
         .env("B24TEL_WEBHOOK", &sandbox.webhook_url)
@@ -417,22 +417,8 @@ fn run_measured(sandbox: &Sandbox, args: &[&str], file: &Path) -> (bool, u64) {
         .stdout(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    let status_path = format!("/proc/{}/status", child.id());
-    let mut peak = 0u64;
-    loop {
-        if let Ok(status) = std::fs::read_to_string(&status_path) {
-            let hwm = status
-                .lines()
-                .find_map(|l| l.strip_prefix("VmHWM:"))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-                .unwrap_or(0);
-            peak = peak.max(hwm);
-        }
-        if let Some(status) = child.try_wait().unwrap() {
-            return (status.success(), peak);
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    }
+    let (status, peak) = common::wait_with_peak_rss(child);
+    (status.success(), peak)
 }
 
 fn sparse_mp3(path: &Path, len: u64) {

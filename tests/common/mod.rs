@@ -299,3 +299,25 @@ pub fn serve_file(bytes: Vec<u8>, path: &str) -> String {
     });
     format!("http://{addr}{path}")
 }
+
+/// Waits for CHILD, sampling its peak RSS (VmHWM, KiB) every 2 ms. VmHWM belongs
+/// to the process's own address space; a child's rusage would also count the RSS
+/// of the test process it was forked from.
+pub fn wait_with_peak_rss(mut child: Child) -> (std::process::ExitStatus, u64) {
+    let status_path = format!("/proc/{}/status", child.id());
+    let mut peak = 0u64;
+    loop {
+        if let Ok(status) = std::fs::read_to_string(&status_path) {
+            let hwm = status
+                .lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+                .unwrap_or(0);
+            peak = peak.max(hwm);
+        }
+        if let Some(status) = child.try_wait().unwrap() {
+            return (status, peak);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+}
