@@ -1698,6 +1698,38 @@ mod batch {
     const RECORD_LATENCY: f64 = 2.4;
     const TRANSCRIPT_LATENCY: f64 = 0.5;
 
+    /// The scale runs' sandbox data dir: on tmpfs when there is one, removed after.
+    struct PortalDisk {
+        dir: PathBuf,
+    }
+
+    impl PortalDisk {
+        fn new(tmp: &Path) -> Result<PortalDisk> {
+            let shm = Path::new("/dev/shm");
+            let dir = if shm.is_dir() {
+                shm.join(format!("b24tel-bench-{}", std::process::id()))
+            } else {
+                tmp.join("batch-scale-sandbox")
+            };
+            std::fs::create_dir_all(&dir)?;
+            Ok(PortalDisk { dir })
+        }
+    }
+
+    impl Drop for PortalDisk {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+
+    fn settle_disk() -> Result<()> {
+        let status = Command::new("sync").status()?;
+        if !status.success() {
+            return fail("sync failed");
+        }
+        Ok(())
+    }
+
     fn srt(text: &str) -> String {
         format!("1\n00:00:00,000 --> 00:00:02,000\nUser: {text}\n\n2\n00:00:02,500 --> 00:00:04,000\nClient: thanks\n")
     }
@@ -1951,13 +1983,17 @@ mod batch {
         md.push(String::new());
         md.push("### batch at scale".into());
         md.push(String::new());
-        md.push("No latency, `--rate 1000 --burst 1000 --jobs 4` (pacing is not the limit), rows spread over 100 calls; first run, then a re-run where everything is skipped. Peak RSS is VmHWM of the batch process.".into());
+        md.push("No latency, `--rate 1000 --burst 1000 --jobs 4` (pacing is not the limit), rows spread over 100 calls; the sandbox keeps its data on tmpfs (`/dev/shm`, as a portal's disk is not the client's) and the row files are synced to disk before the first run, as a cron job's old files are; first run, then a re-run where everything is skipped. Pacing bound: (requests − burst) ÷ rate, a transcript row being two requests (the statistics check and the attach) and a record row one. Peak RSS is VmHWM of the batch process.".into());
         md.push(String::new());
         md.push(
             "| rows | kind | first run s | first run peak MB | re-run s | re-run peak MB |".into(),
         );
         md.push("|---:|---|---:|---:|---:|---:|".into());
-        let sandbox = Sandbox::start(b24tel, &tmp.join("batch-scale-sandbox"), tmp, cleanup, &[])?;
+        // The portal's disk is not ours: on the same disk, the sandbox's unsynced
+        // record and calls.json writes join every ext4 commit the journal's
+        // fdatasync forces, and a 10,000-record run took 5x its bound.
+        let portal_disk = PortalDisk::new(tmp)?;
+        let sandbox = Sandbox::start(b24tel, &portal_disk.dir, tmp, cleanup, &[])?;
         let calls: Vec<String> = (0..100)
             .map(|_| sandbox.new_finished_call())
             .collect::<Result<_>>()?;
@@ -1982,6 +2018,10 @@ mod batch {
                 }
                 manifest.flush()?;
                 drop(manifest);
+                // The files a cron job reads were written long ago: without this the
+                // first run measures the kernel writing back 100,000 fresh files
+                // (every journal fdatasync waits behind them: 2.5x the bound).
+                settle_disk()?;
                 let flags = ["--rate", "1000", "--burst", "1000"];
                 eprintln!("== batch, {rows} {kind} rows: first run");
                 let first = run_batch(

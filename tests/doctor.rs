@@ -4,119 +4,16 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::Output;
 
-use common::{stderr, stdout, stdout_json, write_config, Sandbox};
+use common::oauth_app::App;
+use common::{stderr, stdout, stdout_json, Sandbox};
 use serde_json::Value;
 use tempfile::TempDir;
 
-/// A sandbox with an OAuth app, and a config whose profile `app` refreshes its tokens.
-struct App {
-    child: Child,
-    info: Value,
-    dir: TempDir,
-    config: PathBuf,
-}
-
-impl Drop for App {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl App {
-    fn start() -> App {
-        let dir = TempDir::new().unwrap();
-        let mut child = Command::new(common::bin())
-            .args(["sandbox", "--addr", "127.0.0.1:0", "-o", "json"])
-            .args(["--token-lifetime", "3600", "--data-dir"])
-            .arg(dir.path().join("data"))
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let info: Value = serde_json::from_str(&line).unwrap();
-        let portal = info["portal_url"].as_str().unwrap();
-        let config = write_config(
-            dir.path(),
-            "config.toml",
-            &format!(
-                "[profiles.app]\nportal_url = \"{portal}\"\nclient_id = \"{}\"\nclient_secret = \"{}\"\nserver_endpoint = \"{portal}/oauth/\"\n",
-                info["client_id"].as_str().unwrap(),
-                info["client_secret"].as_str().unwrap(),
-            ),
-        );
-        App {
-            child,
-            info,
-            dir,
-            config,
-        }
-    }
-
-    fn field(&self, key: &str) -> String {
-        self.info[key].as_str().unwrap().to_string()
-    }
-
-    fn home(&self) -> PathBuf {
-        self.dir.path().join("home")
-    }
-
-    fn token_file(&self) -> PathBuf {
-        self.home().join(".config/b24tel/tokens/app.json")
-    }
-
-    fn cmd(&self) -> Command {
-        let mut cmd = Command::new(common::bin());
-        cmd.env_clear()
-            .env("HOME", self.home())
-            .env("XDG_CONFIG_HOME", self.home().join(".config"))
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("B24TEL_CONFIG", &self.config)
-            .args(["-p", "app", "-o", "json"])
-            .stdin(Stdio::null());
-        cmd
-    }
-
-    fn login(&self) {
-        let out = self
-            .cmd()
-            .args([
-                "auth",
-                "login",
-                "--refresh-token",
-                &self.field("refresh_token"),
-            ])
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{}", stderr(&out));
-    }
-
-    fn doctor(&self) -> Output {
-        self.cmd().arg("doctor").output().unwrap()
-    }
-
-    /// Neither token, nor the app's secret, in anything doctor printed.
-    fn assert_no_secret(&self, out: &Output) {
-        let all = format!("{}{}", stdout(out), stderr(out));
-        assert!(!all.contains(&self.field("client_secret")), "{all}");
-        assert!(!all.contains(&self.field("refresh_token")), "{all}");
-        if let Ok(text) = std::fs::read_to_string(self.token_file()) {
-            let stored: Value = serde_json::from_str(&text).unwrap();
-            for key in ["access_token", "refresh_token"] {
-                let token = stored[key].as_str().unwrap_or_default();
-                assert!(token.is_empty() || !all.contains(token), "{key}: {all}");
-            }
-        }
-    }
+fn doctor(app: &App) -> Output {
+    app.cmd().arg("doctor").output().unwrap()
 }
 
 fn check<'a>(out: &'a Value, name: &str) -> &'a Value {
@@ -140,10 +37,10 @@ fn set_mode(path: &Path, mode: u32) {
 
 #[test]
 fn doctor_checks_the_oauth_token_file() {
-    let app = App::start();
+    let app = App::start("3600");
 
     // Not signed in yet: the token file check fails (exit 4) and says how to sign in.
-    let out = app.doctor();
+    let out = doctor(&app);
     assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
     let json = stdout_json(&out);
     assert_eq!(check(&json, "token file")["ok"], false);
@@ -152,7 +49,7 @@ fn doctor_checks_the_oauth_token_file() {
 
     // Signed in: private, a live token, and a refresh is possible via the token server.
     app.login();
-    let out = app.doctor();
+    let out = doctor(&app);
     assert!(out.status.success(), "{}", stderr(&out));
     let json = stdout_json(&out);
     let names: Vec<&str> = json["checks"]
@@ -174,7 +71,7 @@ fn doctor_checks_the_oauth_token_file() {
     let mut stored: Value = serde_json::from_str(&text).unwrap();
     stored["expires_at"] = Value::from(1_000_000_000u64);
     std::fs::write(app.token_file(), stored.to_string()).unwrap();
-    let out = app.doctor();
+    let out = doctor(&app);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(detail(&stdout_json(&out), "token file").contains("expired"));
     app.assert_no_secret(&out);
@@ -183,7 +80,7 @@ fn doctor_checks_the_oauth_token_file() {
     #[cfg(unix)]
     {
         set_mode(&app.token_file(), 0o644);
-        let out = app.doctor();
+        let out = doctor(&app);
         assert_eq!(out.status.code(), Some(8), "{}", stderr(&out));
         let json = stdout_json(&out);
         assert!(detail(&json, "token file").contains("chmod 600"));
@@ -201,7 +98,7 @@ fn doctor_checks_the_oauth_token_file() {
     stored["refresh_token"] = Value::from("");
     stored["expires_at"] = Value::from(1_000_000_000u64);
     std::fs::write(app.token_file(), stored.to_string()).unwrap();
-    let out = app.doctor();
+    let out = doctor(&app);
     assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
     let token = detail(&stdout_json(&out), "token file");
     assert!(token.contains("no refresh token"), "{token}");
@@ -213,7 +110,7 @@ fn doctor_checks_the_oauth_token_file() {
     std::fs::write(app.token_file(), stored.to_string()).unwrap();
     let out = app.cmd().args(["--dry-run", "doctor"]).output().unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
-    let out = app.doctor();
+    let out = doctor(&app);
     assert_ne!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(detail(&stdout_json(&out), "token file").contains("expires in"));
 }
@@ -324,7 +221,7 @@ fn doctor_dry_run_lists_token_file_and_ffmpeg() {
 #[test]
 fn auth_status_shows_an_absurd_expiry_without_a_panic() {
     // Defect 8.7's class: no number from a file or a portal may panic.
-    let app = App::start();
+    let app = App::start("3600");
     app.login();
     let text = std::fs::read_to_string(app.token_file()).unwrap();
     let mut stored: Value = serde_json::from_str(&text).unwrap();

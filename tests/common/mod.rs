@@ -2,6 +2,7 @@
 //! the sandbox portal on a free loopback port, and small HTTP helpers.
 #![allow(dead_code)]
 
+pub mod oauth_app;
 pub mod tls;
 
 use std::io::{BufRead, BufReader};
