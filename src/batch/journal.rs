@@ -123,8 +123,14 @@ impl Entry {
 
 /// A digest of a key: 16 bytes however long the call id, as two u64 so a slot
 /// aligns to 8 bytes (a u128 aligns to 16 and pads an 8-byte value to 32).
-#[derive(Debug, Clone, Copy, Eq, Hash)]
+#[derive(Debug, Clone, Copy, Eq)]
 struct Key([u64; 2]);
+
+impl std::hash::Hash for Key {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.hash(state);
+    }
+}
 
 impl PartialEq for Key {
     fn eq(&self, other: &Key) -> bool {
