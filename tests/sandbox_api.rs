@@ -1890,6 +1890,58 @@ fn batch_runs_commands_with_references_and_halts() {
     assert_eq!(answer["result"][1], json!(["telephony", "user", "crm"]));
 }
 
+/// A fault limited to a method reaches that method inside `batch` too: a limit is the
+/// command's `result_error`, `slow` delays the batch's answer, `drop` closes its
+/// connection after the command took effect; the batch request itself is not counted.
+#[test]
+fn method_faults_apply_to_commands_inside_batch() {
+    let sandbox = Sandbox::start(&[
+        "--fault",
+        "ratelimit:1@telephony.externalCall.register",
+        "--fault",
+        "latency:server.time=0.8",
+        "--fault",
+        "drop:1@telephony.externalCall.finish",
+    ]);
+    let register = "telephony.externalCall.register?USER_ID=1&PHONE_NUMBER=%2B100&TYPE=1";
+    let answer = sandbox.result(
+        "batch",
+        json!({"cmd": {"first": register, "second": register, "who": "profile"}}),
+    );
+    assert_eq!(
+        answer["result_error"]["first"]["error"], "QUERY_LIMIT_EXCEEDED",
+        "{answer}"
+    );
+    assert!(answer["result_error"].get("second").is_none(), "{answer}");
+    let call_id = answer["result"]["second"]["CALL_ID"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(answer["result"]["who"]["ID"], "1");
+
+    let started = Instant::now();
+    let answer = sandbox.result("batch", json!({"cmd": ["server.time", "server.time"]}));
+    assert!(answer["result"][1].is_string(), "{answer}");
+    assert!(
+        started.elapsed() >= Duration::from_millis(1600),
+        "{:?}",
+        started.elapsed()
+    );
+
+    let error = sandbox
+        .http
+        .post(format!("{}batch", sandbox.webhook_url))
+        .body(
+            json!({"cmd": {"fin": format!("telephony.externalCall.finish?CALL_ID={call_id}&DURATION=5")}})
+                .to_string(),
+        )
+        .send()
+        .unwrap_err();
+    assert!(!error.is_status() && !error.is_timeout(), "{error}");
+    // The finish took effect before the connection was dropped.
+    assert_eq!(sandbox.statistic(&call_id)["CALL_DURATION"], "5");
+}
+
 #[test]
 fn portal_descriptions_every_sdk_asks_for() {
     let sandbox = Sandbox::start(&["--scope", "telephony"]);

@@ -2,7 +2,9 @@
 //! `$result[name][KEY]` references to earlier commands' results, answered as a portal
 //! answers (`result`, `result_error`, `result_total`, `result_next`, `result_time`).
 
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
+
+use hyper::StatusCode;
 
 use serde_json::{json, Map, Value};
 
@@ -10,12 +12,37 @@ use super::answer::{time_block, ApiError, MethodResult};
 use super::app::App;
 use super::app::Caller;
 use super::dispatch;
+use super::faults::Refusal;
 use super::params::truthy;
 use super::request::command_params;
 
 const MAX_COMMANDS: usize = 50;
 
-pub async fn run(app: &App, caller: &Caller, params: &Map<String, Value>) -> MethodResult {
+/// What `batch` answered, and whether a command's `drop` fault closes the batch
+/// request's connection after it took effect.
+pub struct Batched {
+    pub result: MethodResult,
+    pub dropped: bool,
+}
+
+pub async fn run(app: &App, caller: &Caller, params: &Map<String, Value>) -> Batched {
+    let mut dropped = false;
+    let mut delay = Duration::ZERO;
+    let result = commands(app, caller, params, &mut dropped, &mut delay).await;
+    // A portal answers a batch once every command ran: their server times add up.
+    if !dropped && !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
+    Batched { result, dropped }
+}
+
+async fn commands(
+    app: &App,
+    caller: &Caller,
+    params: &Map<String, Value>,
+    dropped: &mut bool,
+    delay: &mut Duration,
+) -> MethodResult {
     let halt = truthy(params.get("halt"));
     let (commands, listed): (Vec<(String, String)>, bool) = match params.get("cmd") {
         Some(Value::Object(map)) => (
@@ -33,7 +60,7 @@ pub async fn run(app: &App, caller: &Caller, params: &Map<String, Value>) -> Met
     };
     if commands.len() > MAX_COMMANDS {
         return Err(ApiError {
-            status: hyper::StatusCode::BAD_REQUEST,
+            status: StatusCode::BAD_REQUEST,
             code: "ERROR_BATCH_LENGTH_EXCEEDED",
             description: format!("Max batch length exceeded ({MAX_COMMANDS})"),
         });
@@ -51,15 +78,27 @@ pub async fn run(app: &App, caller: &Caller, params: &Map<String, Value>) -> Met
         let method = method.strip_suffix(".json").unwrap_or(&method).to_string();
         let outcome = if method == "batch" {
             Err(ApiError {
-                status: hyper::StatusCode::BAD_REQUEST,
+                status: StatusCode::BAD_REQUEST,
                 code: "ERROR_BATCH_METHOD_NOT_ALLOWED",
                 description: "Method is not allowed for batch usage".into(),
             })
         } else {
             match command_params(query, data_dir.clone()) {
                 Ok((mut command_params, content)) => {
-                    resolve_references(&mut command_params, &results);
-                    dispatch::call(app, caller, &method, &command_params, content).await
+                    match app.faults.in_batch(&method).find_map(|f| f.refuse()) {
+                        Some(refusal) => Err(refusal_error(refusal)),
+                        None => {
+                            resolve_references(&mut command_params, &results);
+                            let outcome =
+                                dispatch::call(app, caller, &method, &command_params, content)
+                                    .await;
+                            for fault in app.faults.in_batch(&method) {
+                                *dropped |= fault.drops_answer();
+                                *delay += fault.delay().unwrap_or_default();
+                            }
+                            outcome
+                        }
+                    }
                 }
                 Err(error) => Err(error),
             }
@@ -101,6 +140,32 @@ pub async fn run(app: &App, caller: &Caller, params: &Map<String, Value>) -> Met
         "result_time": shape(times),
     })
     .into())
+}
+
+/// A limit fault on one command, as the portal reports it in `result_error`.
+fn refusal_error(refusal: Refusal) -> ApiError {
+    let (status, code, description) = match refusal {
+        Refusal::Overload => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "OVERLOAD_LIMIT",
+            "REST API is blocked due to overload",
+        ),
+        Refusal::TimeLimit(_) => (
+            StatusCode::TOO_MANY_REQUESTS,
+            "OPERATION_TIME_LIMIT",
+            "Method is blocked due to operation time limit.",
+        ),
+        Refusal::QueryLimit | Refusal::Redirect | Refusal::Html500 => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "QUERY_LIMIT_EXCEEDED",
+            "Too many requests",
+        ),
+    };
+    ApiError {
+        status,
+        code,
+        description: description.into(),
+    }
 }
 
 fn text_of(value: &Value) -> String {

@@ -226,6 +226,37 @@ impl Faults {
     pub fn delay(&self, method: &str) -> Option<Duration> {
         self.matching(method).filter_map(FaultSet::delay).max()
     }
+
+    /// The faults limited to `method`, for one command inside a `batch` call (the
+    /// unscoped ones were played on the batch request itself).
+    pub fn in_batch(&self, method: &str) -> impl Iterator<Item = InBatch<'_>> + '_ {
+        let method = normal_method(method);
+        self.groups
+            .iter()
+            .filter(move |(scope, _)| scope.as_deref() == Some(method.as_str()))
+            .map(|(_, set)| InBatch(set))
+    }
+}
+
+/// One scoped fault group as a command inside `batch` meets it.
+pub struct InBatch<'a>(&'a FaultSet);
+
+impl InBatch<'_> {
+    /// A refusal a portal gives one command: the limits. A redirect or an HTML 500
+    /// comes from a proxy, which sees only the batch request, so neither applies.
+    pub fn refuse(&self) -> Option<Refusal> {
+        self.0
+            .refuse()
+            .filter(|r| !matches!(r, Refusal::Redirect | Refusal::Html500))
+    }
+
+    pub fn drops_answer(&self) -> bool {
+        self.0.drops_answer()
+    }
+
+    pub fn delay(&self) -> Option<Duration> {
+        self.0.delay()
+    }
 }
 
 /// The method a request path names: `/rest/1/CODE/METHOD`, `/rest//METHOD.json`,

@@ -123,8 +123,8 @@ async fn handle(
             (answer, false)
         }
         None => {
-            let answer = route(&app, request, &received, scheme).await;
-            let dropped = app.faults.drops_answer(&rest_method);
+            let (answer, dropped_inside) = route(&app, request, &received, scheme).await;
+            let dropped = app.faults.drops_answer(&rest_method) | dropped_inside;
             if !dropped {
                 if let Some(delay) = app.faults.delay(&rest_method) {
                     tokio::time::sleep(delay).await;
@@ -221,28 +221,29 @@ async fn route(
     request: Request<Incoming>,
     received: &Arc<AtomicU64>,
     scheme: &'static str,
-) -> Answer {
+) -> (Answer, bool) {
+    let answer = |answer: Answer| (answer, false);
     let started = SystemTime::now();
     let path = request::merge_slashes(request.uri().path());
     if path.trim_end_matches('/') == "/oauth/token" {
-        return super::oauth::token(app, request, received, scheme).await;
+        return answer(super::oauth::token(app, request, received, scheme).await);
     }
     if request.method() == hyper::Method::GET {
-        if let Some(answer) = page::serve(app, &path, request.headers()) {
-            return answer;
+        if let Some(page) = page::serve(app, &path, request.headers()) {
+            return answer(page);
         }
     }
     let target = match request::target(app, &path) {
         Ok(target) => target,
         Err(error) => {
             discard(data_frames(request.into_body(), received)).await;
-            return error.answer();
+            return answer(error.answer());
         }
     };
     // Refused before a possibly huge body is read.
     if target.method == ATTACH_RECORD && target.webhook && !app.has_scope("telephony") {
         discard(data_frames(request.into_body(), received)).await;
-        return ApiError::insufficient_scope().answer();
+        return answer(ApiError::insufficient_scope().answer());
     }
     if target.method == "upload" {
         let query = parse_query(request.uri().query().unwrap_or_default());
@@ -251,7 +252,7 @@ async fn route(
         } else {
             Credential::OAuth
         };
-        return record::upload(app, request, &query, &credential, received).await;
+        return answer(record::upload(app, request, &query, &credential, received).await);
     }
     let RestCall {
         method,
@@ -260,15 +261,20 @@ async fn route(
         content,
     } = match request::decode(app, target, request, received, scheme).await {
         Ok(call) => call,
-        Err(error) => return error.answer(),
+        Err(error) => return answer(error.answer()),
     };
-    let result = if method == "batch" {
-        batch::run(app, &caller, &params).await
+    let (result, dropped) = if method == "batch" {
+        let batched = batch::run(app, &caller, &params).await;
+        (batched.result, batched.dropped)
     } else {
-        dispatch::call(app, &caller, &method, &params, content).await
+        (
+            dispatch::call(app, &caller, &method, &params, content).await,
+            false,
+        )
     };
-    match result {
+    let answer = match result {
         Ok(success) => success_answer(success, started),
         Err(error) => error.answer(),
-    }
+    };
+    (answer, dropped)
 }
