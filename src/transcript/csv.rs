@@ -75,14 +75,28 @@ pub fn parse(text: &str, collector: &mut Collector, side_optional: bool) {
             return;
         }
     };
+    let headerless = is_whisper_timestamped_row(&record);
     let mut columns: [Option<usize>; 4] = [None; 4];
+    if headerless {
+        columns = [None, Some(1), Some(2), Some(0)];
+    }
     for (index, name) in record.iter().enumerate() {
-        if let Some(column) = column_of(name.trim()) {
+        if let Some(column) = column_of(name.trim()).filter(|_| !headerless) {
             let slot = &mut columns[column as usize];
             slot.get_or_insert(index);
         }
     }
     let [side, start, stop, message] = columns;
+    if headerless && !side_optional {
+        collector.problem(
+            Loc::Line(header_line),
+            "this is whisper-timestamped's .csv (text,start,end with no header), which has no \
+             speakers; say whose words they are with --default-side User or --default-side \
+             Client"
+                .to_string(),
+        );
+        return;
+    }
     let mut missing = Vec::new();
     if side.is_none() && !side_optional {
         missing.push("side");
@@ -106,18 +120,23 @@ pub fn parse(text: &str, collector: &mut Collector, side_optional: bool) {
         );
         return;
     }
+    // Without a header the first record is already a row.
+    let mut have_row = headerless;
     loop {
-        match reader.read_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(error) => {
-                collector.problem(
-                    Loc::Line(error_line(&error)),
-                    format!("invalid CSV: {error}"),
-                );
-                break;
+        if !have_row {
+            match reader.read_record(&mut record) {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(error) => {
+                    collector.problem(
+                        Loc::Line(error_line(&error)),
+                        format!("invalid CSV: {error}"),
+                    );
+                    break;
+                }
             }
         }
+        have_row = false;
         if record.iter().all(|field| field.trim().is_empty()) {
             continue;
         }
@@ -143,6 +162,20 @@ pub fn parse(text: &str, collector: &mut Collector, side_optional: bool) {
         };
         collector.cue(Loc::Line(line_of(&record)), draft);
     }
+}
+
+/// whisper-timestamped's CLI writes `.csv` as `"text",START,END` in seconds, with no
+/// header: three cells, the last two numbers, and no column name among them.
+fn is_whisper_timestamped_row(record: &StringRecord) -> bool {
+    let number = |i: usize| {
+        record
+            .get(i)
+            .is_some_and(|cell| cell.trim().parse::<f64>().is_ok_and(f64::is_finite))
+    };
+    record.len() == 3
+        && number(1)
+        && number(2)
+        && column_of(record.get(0).unwrap_or("").trim()).is_none()
 }
 
 fn line_of(record: &StringRecord) -> usize {
@@ -224,5 +257,27 @@ mod tests {
             Some(Side::Client),
         );
         assert_eq!(t.messages, vec![msg(Side::Client, 1, 2, "hi")]);
+    }
+
+    #[test]
+    fn whisper_timestamped_rows_need_no_header_but_a_side() {
+        let csv = "\"Hello, this is Anna.\",0.0,2.48\n\"Bye.\",3.5,5.0\n";
+        let t = read_ok("call.csv", csv, Format::Csv, &[], Some(Side::User));
+        assert_eq!(
+            t.messages,
+            vec![
+                msg(Side::User, 0, 3, "Hello, this is Anna."),
+                msg(Side::User, 3, 5, "Bye."),
+            ]
+        );
+        assert_eq!(
+            read_err("call.csv", csv, Format::Csv, &[], None),
+            vec!["call.csv:1: this is whisper-timestamped's .csv (text,start,end with no header), which has no speakers; say whose words they are with --default-side User or --default-side Client"]
+        );
+        // A header of three names is still a header, and a row of text is no layout.
+        assert_eq!(
+            read_err("call.csv", "hello,1,x\n", Format::Csv, &[], Some(Side::User)),
+            vec!["call.csv:1: missing columns start, stop, message: the header row must name side, start, stop and message (found: hello, 1, x)"]
+        );
     }
 }
