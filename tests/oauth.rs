@@ -73,7 +73,7 @@ fn a_cron_run_longer_than_the_token_life_refreshes_and_never_fails() {
     let app = App::start("2");
     app.login();
     let call_id = app.finished_call();
-    let wav = write(app.dir.path(), "call.wav", &common::wav_bytes(800));
+    let wav = write(app.dir(), "call.wav", &common::wav_bytes(800));
     let started = Instant::now();
     let mut runs = 0;
     while started.elapsed() < Duration::from_secs(7) {
@@ -102,7 +102,7 @@ fn a_cron_run_longer_than_the_token_life_refreshes_and_never_fails() {
 fn a_batch_longer_than_the_token_life_completes_with_refreshes() {
     let app = App::start("2");
     app.login();
-    let dir = app.dir.path();
+    let dir = app.dir();
     let mut manifest = String::from("call_id,transcript\n");
     for n in 0..10 {
         let call_id = app.finished_call();
@@ -202,7 +202,7 @@ fn a_kill_before_the_rename_leaves_a_usable_token_file() {
     app.login();
     let call_id = app.finished_call();
     app.until_expired();
-    let marker = app.dir.path().join("paused");
+    let marker = app.dir().join("paused");
     let mut refresh = app
         .cmd()
         .args(["auth", "refresh"])
@@ -315,7 +315,7 @@ fn a_profile_access_token_still_works_without_refresh() {
     let app = App::start("600");
     let portal = app.field("portal_url");
     let config = write_config(
-        app.dir.path(),
+        app.dir(),
         "plain.toml",
         &format!(
             "[profiles.app]\nportal_url = \"{portal}\"\naccess_token = \"{}\"\nclient_id = \"x\"\n",

@@ -12,7 +12,6 @@ use super::answer::{time_block, ApiError, MethodResult};
 use super::app::App;
 use super::app::Caller;
 use super::dispatch;
-use super::faults::Refusal;
 use super::params::truthy;
 use super::request::command_params;
 
@@ -86,7 +85,7 @@ async fn commands(
             match command_params(query, data_dir.clone()) {
                 Ok((mut command_params, content)) => {
                     match app.faults.in_batch(&method).find_map(|f| f.refuse()) {
-                        Some(refusal) => Err(refusal_error(refusal)),
+                        Some(limit) => Err(limit),
                         None => {
                             resolve_references(&mut command_params, &results);
                             let outcome =
@@ -140,32 +139,6 @@ async fn commands(
         "result_time": shape(times),
     })
     .into())
-}
-
-/// A limit fault on one command, as the portal reports it in `result_error`.
-fn refusal_error(refusal: Refusal) -> ApiError {
-    let (status, code, description) = match refusal {
-        Refusal::Overload => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            "OVERLOAD_LIMIT",
-            "REST API is blocked due to overload",
-        ),
-        Refusal::TimeLimit(_) => (
-            StatusCode::TOO_MANY_REQUESTS,
-            "OPERATION_TIME_LIMIT",
-            "Method is blocked due to operation time limit.",
-        ),
-        Refusal::QueryLimit | Refusal::Redirect | Refusal::Html500 => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            "QUERY_LIMIT_EXCEEDED",
-            "Too many requests",
-        ),
-    };
-    ApiError {
-        status,
-        code,
-        description: description.into(),
-    }
 }
 
 fn text_of(value: &Value) -> String {

@@ -7,6 +7,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use hyper::StatusCode;
+
+use super::answer::ApiError;
+
 /// One simulated failure.
 #[derive(Debug, Clone, PartialEq)]
 pub enum FaultKind {
@@ -151,6 +155,36 @@ pub enum Refusal {
     QueryLimit,
 }
 
+impl Refusal {
+    /// The portal's own error for a limit (a redirect or an HTML 500 is a proxy's
+    /// answer, not a portal error, so it has none).
+    pub fn limit_error(&self) -> Option<ApiError> {
+        let (status, code, description) = match self {
+            Refusal::Overload => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "OVERLOAD_LIMIT",
+                "REST API is blocked due to overload",
+            ),
+            Refusal::QueryLimit => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "QUERY_LIMIT_EXCEEDED",
+                "Too many requests",
+            ),
+            Refusal::TimeLimit(_) => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "OPERATION_TIME_LIMIT",
+                "Method is blocked due to operation time limit.",
+            ),
+            Refusal::Redirect | Refusal::Html500 => return None,
+        };
+        Some(ApiError {
+            status,
+            code,
+            description: description.into(),
+        })
+    }
+}
+
 /// The faults of one scope and the counters they keep.
 #[derive(Debug, Default)]
 struct FaultSet {
@@ -242,12 +276,10 @@ impl Faults {
 pub struct InBatch<'a>(&'a FaultSet);
 
 impl InBatch<'_> {
-    /// A refusal a portal gives one command: the limits. A redirect or an HTML 500
+    /// The error a portal gives one command: the limits. A redirect or an HTML 500
     /// comes from a proxy, which sees only the batch request, so neither applies.
-    pub fn refuse(&self) -> Option<Refusal> {
-        self.0
-            .refuse()
-            .filter(|r| !matches!(r, Refusal::Redirect | Refusal::Html500))
+    pub fn refuse(&self) -> Option<ApiError> {
+        self.0.refuse().and_then(|refusal| refusal.limit_error())
     }
 
     pub fn drops_answer(&self) -> bool {

@@ -170,12 +170,6 @@ fn refusal_answer(
     request: &Request<Incoming>,
     target: &str,
 ) -> Answer {
-    let limit = |code: &str, description: &str| {
-        json_answer(
-            StatusCode::SERVICE_UNAVAILABLE,
-            json!({"error": code, "error_description": description}),
-        )
-    };
     match refusal {
         Refusal::Redirect => {
             let host = request
@@ -203,16 +197,16 @@ fn refusal_answer(
                 .insert(CONTENT_TYPE, "text/html".parse().expect("static"));
             answer
         }
-        Refusal::Overload => limit("OVERLOAD_LIMIT", "REST API is blocked due to overload"),
-        Refusal::QueryLimit => limit("QUERY_LIMIT_EXCEEDED", "Too many requests"),
-        Refusal::TimeLimit(reset_at) => json_answer(
-            StatusCode::TOO_MANY_REQUESTS,
-            json!({
-                "error": "OPERATION_TIME_LIMIT",
-                "error_description": "Method is blocked due to operation time limit.",
-                "time": {"operating_reset_at": reset_at},
-            }),
-        ),
+        limit => {
+            let error = limit
+                .limit_error()
+                .expect("every other refusal is a portal limit");
+            let mut body = error.body();
+            if let Refusal::TimeLimit(reset_at) = limit {
+                body["time"] = json!({"operating_reset_at": reset_at});
+            }
+            json_answer(error.status, body)
+        }
     }
 }
 

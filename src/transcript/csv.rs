@@ -76,21 +76,15 @@ pub fn parse(text: &str, collector: &mut Collector, side_optional: bool) {
         }
     };
     let headerless = is_whisper_timestamped_row(&record);
-    let mut columns: [Option<usize>; 4] = [None; 4];
-    if headerless {
-        columns = [None, Some(1), Some(2), Some(0)];
-    }
-    for (index, name) in record.iter().enumerate() {
-        if let Some(column) = column_of(name.trim()).filter(|_| !headerless) {
-            let slot = &mut columns[column as usize];
-            slot.get_or_insert(index);
-        }
-    }
-    let [side, start, stop, message] = columns;
+    let [side, start, stop, message] = if headerless {
+        [None, Some(1), Some(2), Some(0)]
+    } else {
+        header_columns(&record)
+    };
     if headerless && !side_optional {
         collector.problem(
             Loc::Line(header_line),
-            "this is whisper-timestamped's .csv (text,start,end with no header), which has no \
+            "this looks like whisper-timestamped's .csv (text,start,end with no header), which has no \
              speakers; say whose words they are with --default-side User or --default-side \
              Client"
                 .to_string(),
@@ -162,6 +156,17 @@ pub fn parse(text: &str, collector: &mut Collector, side_optional: bool) {
         };
         collector.cue(Loc::Line(line_of(&record)), draft);
     }
+}
+
+/// Where the header puts each of side, start, stop and message (the first of each).
+fn header_columns(record: &StringRecord) -> [Option<usize>; 4] {
+    let mut columns = [None; 4];
+    for (index, name) in record.iter().enumerate() {
+        if let Some(column) = column_of(name.trim()) {
+            columns[column as usize].get_or_insert(index);
+        }
+    }
+    columns
 }
 
 /// whisper-timestamped's CLI writes `.csv` as `"text",START,END` in seconds, with no
@@ -272,7 +277,7 @@ mod tests {
         );
         assert_eq!(
             read_err("call.csv", csv, Format::Csv, &[], None),
-            vec!["call.csv:1: this is whisper-timestamped's .csv (text,start,end with no header), which has no speakers; say whose words they are with --default-side User or --default-side Client"]
+            vec!["call.csv:1: this looks like whisper-timestamped's .csv (text,start,end with no header), which has no speakers; say whose words they are with --default-side User or --default-side Client"]
         );
         // A header of three names is still a header, and a row of text is no layout.
         assert_eq!(

@@ -47,6 +47,8 @@ pub struct Sandbox {
     pub webhook_url: String,
     pub portal_url: String,
     pub access_token: String,
+    /// Everything the sandbox printed when it started (its OAuth app's credentials too).
+    pub info: Value,
     pub data_dir: PathBuf,
     pub home: TempDir,
     _dir: TempDir,
@@ -85,6 +87,7 @@ impl Sandbox {
             webhook_url: info["webhook_url"].as_str().unwrap().to_string(),
             portal_url: info["portal_url"].as_str().unwrap().to_string(),
             access_token: info["access_token"].as_str().unwrap().to_string(),
+            info,
             data_dir,
             home: TempDir::new().unwrap(),
             _dir: dir,
@@ -93,6 +96,11 @@ impl Sandbox {
 
     pub fn pid(&self) -> u32 {
         self.child.id()
+    }
+
+    /// A scratch folder that lives as long as the sandbox (its data dir is inside).
+    pub fn dir(&self) -> &Path {
+        self._dir.path()
     }
 
     pub fn log(&self) -> String {

@@ -1,21 +1,17 @@
-//! A sandbox process with an OAuth app whose credentials we know, plus a config
-//! whose profile `app` refreshes its tokens there (the OAuth and doctor tests).
+//! A sandbox with an OAuth app whose credentials we know, plus a config whose
+//! profile `app` refreshes its tokens there (the OAuth and doctor tests).
 
-use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
-use std::process::{Child, Command, Output, Stdio};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
-use serde_json::{json, Value};
-use tempfile::TempDir;
+use serde_json::Value;
 
-use super::{bin, stderr, write_config};
+use super::{bin, stderr, write_config, Sandbox};
 
 pub struct App {
-    child: Child,
-    pub info: Value,
-    pub dir: TempDir,
-    pub config: PathBuf,
+    sandbox: Sandbox,
+    config: PathBuf,
 }
 
 impl App {
@@ -25,48 +21,31 @@ impl App {
     }
 
     pub fn start_with(lifetime: &str, extra: &[&str]) -> App {
-        let dir = TempDir::new().unwrap();
-        let log = std::fs::File::create(dir.path().join("sandbox.log")).unwrap();
-        let mut child = Command::new(bin())
-            .args(["sandbox", "--addr", "127.0.0.1:0", "-o", "json"])
-            .args(["--token-lifetime", lifetime, "--data-dir"])
-            .arg(dir.path().join("data"))
-            .args(extra)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::from(log))
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let info: Value = serde_json::from_str(&line)
-            .unwrap_or_else(|e| panic!("sandbox did not start ({e}): {line:?}"));
-        let portal = info["portal_url"].as_str().unwrap();
+        let sandbox = Sandbox::start(&[&["--token-lifetime", lifetime], extra].concat());
+        let portal = &sandbox.portal_url;
         let config = write_config(
-            dir.path(),
+            sandbox.dir(),
             "config.toml",
             &format!(
                 "[profiles.app]\nportal_url = \"{portal}\"\nclient_id = \"{}\"\nclient_secret = \"{}\"\nserver_endpoint = \"{portal}/oauth/\"\n",
-                info["client_id"].as_str().unwrap(),
-                info["client_secret"].as_str().unwrap(),
+                sandbox.info["client_id"].as_str().unwrap(),
+                sandbox.info["client_secret"].as_str().unwrap(),
             ),
         );
-        App {
-            child,
-            info,
-            dir,
-            config,
-        }
+        App { sandbox, config }
     }
 
     pub fn field(&self, key: &str) -> String {
-        self.info[key].as_str().unwrap().to_string()
+        self.sandbox.info[key].as_str().unwrap().to_string()
+    }
+
+    /// A scratch folder for the test's files.
+    pub fn dir(&self) -> &Path {
+        self.sandbox.dir()
     }
 
     pub fn home(&self) -> PathBuf {
-        self.dir.path().join("home")
+        self.dir().join("home")
     }
 
     pub fn token_file(&self) -> PathBuf {
@@ -101,7 +80,7 @@ impl App {
     }
 
     pub fn log(&self) -> String {
-        std::fs::read_to_string(self.dir.path().join("sandbox.log")).unwrap_or_default()
+        self.sandbox.log()
     }
 
     /// Refreshes the token endpoint granted (the login's included).
@@ -112,26 +91,8 @@ impl App {
             .count()
     }
 
-    pub fn webhook(&self, method: &str, params: Value) -> Value {
-        let response = reqwest::blocking::Client::new()
-            .post(format!("{}{method}", self.field("webhook_url")))
-            .json(&params)
-            .send()
-            .unwrap();
-        response.json().unwrap()
-    }
-
     pub fn finished_call(&self) -> String {
-        let body = self.webhook(
-            "telephony.externalCall.register",
-            json!({"USER_ID": 1, "PHONE_NUMBER": "+15550100", "TYPE": 2}),
-        );
-        let call_id = body["result"]["CALL_ID"].as_str().unwrap().to_string();
-        self.webhook(
-            "telephony.externalCall.finish",
-            json!({"CALL_ID": call_id, "USER_ID": 1, "DURATION": 42}),
-        );
-        call_id
+        self.sandbox.new_call(true)
     }
 
     /// A one-message transcript attach to `call_id` with profile `app`.
@@ -178,12 +139,5 @@ impl App {
     /// Waits out a 2-second access token's life (the sandbox's clock, not a server).
     pub fn until_expired(&self) {
         std::thread::sleep(Duration::from_millis(2100));
-    }
-}
-
-impl Drop for App {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
